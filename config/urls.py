@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ketenplan.accounts import views as account_views
+from ketenplan.core import views as core_views
+
+admin.site.site_header = "Ketenplan"
+admin.site.site_title = "Ketenplan"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accessibility/", core_views.accessibility_statement, name="accessibility"),
+    path("invitation/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("ketenplan.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,66 @@
+"""The menu and the home page: what each professional can reach, decided by the policy.
+
+Each entry names the access rule that must allow it, so a role sees exactly the pages it
+may open and nothing that does not exist yet.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import policy
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    label: str
+    description: str
+    action: str
+    in_menu: bool = True
+
+
+ENTRIES: list[Entry] = [
+    Entry(
+        "accounts:directory",
+        _("Professionals"),
+        _("The professionals of the partner organisations in your region, and their roles."),
+        "accounts.view_directory",
+    ),
+    Entry(
+        "accounts:organisations",
+        _("Organisations"),
+        _("Core and network partners in your region, and whether their cooperation agreement is signed."),
+        "accounts.view_directory",
+    ),
+    Entry(
+        "accounts:invite",
+        _("Invite a professional"),
+        _("Invite a colleague of a partner organisation by e-mail and choose their roles."),
+        "accounts.invite",
+    ),
+    Entry(
+        "admin:index",
+        _("Administration"),
+        _("Reference data: regions, organisations, professionals and roles."),
+        "accounts.administer",
+    ),
+    Entry(
+        "mfa_index",
+        _("Sign-in security"),
+        _("Your authenticator app and recovery codes."),
+        "signed_in",
+        in_menu=False,
+    ),
+]
+
+
+def entries_for(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        {"url": reverse(e.url_name), "label": e.label, "description": e.description, "in_menu": e.in_menu}
+        for e in ENTRIES
+        if policy.can(user, e.action)
+    ]

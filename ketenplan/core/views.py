@@ -1,0 +1,31 @@
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from ketenplan.core.policy import policy, public
+
+from .selectors import home_sections
+
+
+@public
+@never_cache
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@policy("signed_in")
+def home(request):
+    return render(request, "core/home.html", {"sections": home_sections(request.user)})
+
+
+@public
+def accessibility_statement(request):
+    return render(request, "core/accessibility.html")

@@ -1,0 +1,53 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from ketenplan.accounts.models import Organisation, Professional, Region, RoleGrant
+from ketenplan.demo import region as demo
+
+
+class Command(BaseCommand):
+    help = "Create the fictional demo region (refused in production mode)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The demo region has known passwords: it is never loaded in production.")
+        if Region.objects.filter(name=demo.REGION_NAME).exists():
+            self.stdout.write("The demo region exists already; nothing changed.")
+            return
+        with transaction.atomic():
+            self._create()
+        self.stdout.write(self.style.SUCCESS("Demo region loaded."))
+
+    def _create(self):
+        region = Region.objects.create(
+            name=demo.REGION_NAME, locale=Region.Locale.FLANDERS, method_profile="ketenaanpak-ifg"
+        )
+        organisations = {}
+        for key, (name, type_, ring, agreed, coordination, _domain) in demo.ORGANISATIONS.items():
+            organisations[key] = Organisation.objects.create(
+                region=region,
+                name=name,
+                type=type_,
+                ring=ring,
+                agreement_signed_on=agreed,
+                is_coordination_point=coordination,
+            )
+        for full_name, org_key, title, roles, local in demo.PROFESSIONALS:
+            email = f"{local}@{demo.ORGANISATIONS[org_key][5]}"
+            user = Professional.objects.create_user(
+                email=email,
+                password=demo.DEMO_PASSWORD,
+                full_name=full_name,
+                organisation=organisations[org_key],
+                job_title=title,
+            )
+            RoleGrant.objects.bulk_create(RoleGrant(professional=user, role=r) for r in roles)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            if user.requires_mfa:
+                TOTP.activate(user, demo.DEMO_TOTP_SECRET)
+                RecoveryCodes.activate(user)
+
