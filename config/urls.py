@@ -14,6 +14,12 @@ urlpatterns = [
     path("invitation/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
     path("accounts/", include("allauth.urls")),
     path("people/", include("ketenplan.accounts.urls")),
+    path("persons/", include("ketenplan.persons.urls")),
+    path("cases/", include("ketenplan.cases.urls")),
+    path("cases/", include("ketenplan.dossier.urls")),
+    path("cases/", include("ketenplan.plans.urls")),
+    path("methods/", include("ketenplan.methods.urls")),
+    path("api/", include("ketenplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

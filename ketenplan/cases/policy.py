@@ -1,0 +1,1 @@
+from ketenplan.core.policy import rule, scope_rule  # noqa: F401

@@ -1,0 +1,1 @@
+"""Models: see the module docstring of services.py for the use cases."""
