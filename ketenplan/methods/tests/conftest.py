@@ -3,13 +3,11 @@ from collections.abc import Callable
 
 import pytest
 import yaml
-from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
-from ketenplan.accounts.models import Professional, Role, RoleGrant
+from ketenplan.accounts.models import Professional, Role
+from ketenplan.accounts.tests.factories import ProfessionalFactory
 from ketenplan.methods import definitions
-
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def shipped_definition(key: str) -> dict:
@@ -36,24 +34,16 @@ def profile_yaml() -> Callable[..., str]:
     return build
 
 
-def _professional(email: str, *roles: str) -> Professional:
-    user = Professional.objects.create_user(email=email, full_name=email.split("@")[0].title())
-    for role in roles:
-        RoleGrant.objects.create(professional=user, role=role)
-    TOTP.activate(user, TOTP_SECRET)
-    return user
-
-
 @pytest.fixture
 def alice(db) -> Professional:
     """Alice, administrator (with a second factor, as the middleware demands)."""
-    return _professional("alice@example.org", Role.ADMINISTRATOR)
+    return ProfessionalFactory(email="alice@example.org", roles=[Role.ADMINISTRATOR], mfa=True)
 
 
 @pytest.fixture
 def bob(db) -> Professional:
     """Bob, coordinator: works on cases, does not administer reference data."""
-    return _professional("bob@example.org", Role.COORDINATOR)
+    return ProfessionalFactory(email="bob@example.org", roles=[Role.COORDINATOR], mfa=True)
 
 
 @pytest.fixture
