@@ -1,0 +1,398 @@
+"""The case path in the JSON API: the same selectors, services and access rules as the
+web pages, with explicit input and output schemas."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from ketenplan.accounts.models import Organisation, Professional
+from ketenplan.core import policy
+
+from . import selectors, services, workflow
+from .models import (
+    AdmissibilityDecision,
+    Case,
+    CaseMember,
+    ClosureOutcome,
+    MemberRole,
+    Participation,
+    RiskLevel,
+    Stage,
+    Transition,
+    ViolenceKind,
+)
+
+# --- Output ---------------------------------------------------------------------------
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    case_director = serializers.StringRelatedField()
+    referring_organisation = serializers.StringRelatedField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "family_label",
+            "stage",
+            "stage_changed_at",
+            "registered_at",
+            "is_repeat",
+            "risk_level",
+            "case_director",
+            "referring_organisation",
+            "closure_kind",
+            "version",
+        ]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    person_id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+    birth_date = serializers.DateField(source="person.birth_date", read_only=True)
+
+    class Meta:
+        model = CaseMember
+        fields = ["id", "person_id", "name", "birth_date", "roles"]
+
+    def get_name(self, member) -> str:
+        return str(member.person)
+
+
+class ParticipationSerializer(serializers.ModelSerializer):
+    organisation = serializers.StringRelatedField()
+    organisation_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["organisation_id", "organisation", "kind", "since"]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = Transition
+        fields = ["name", "from_stage", "to_stage", "actor", "reason", "at"]
+
+
+class StepSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    possible = serializers.BooleanField()
+    refusal = serializers.CharField(allow_null=True)
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    members = serializers.SerializerMethodField()
+    participations = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "reason",
+            "violence_kinds",
+            "crisis_measures",
+            "repeat_of",
+            "plan_approved_on",
+            "closed_at",
+            "members",
+            "participations",
+            "steps",
+        ]
+
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get_members(self, case) -> list:
+        user = self.context["request"].user
+        return MemberSerializer(selectors.case_members(user=user, case=case), many=True).data
+
+    def get_participations(self, case) -> list:
+        active = case.participations.filter(until__isnull=True).select_related("organisation")
+        return ParticipationSerializer(active, many=True).data
+
+    def get_steps(self, case) -> list:
+        return [
+            {
+                "name": s.name,
+                "label": str(s.label),
+                "possible": (why := workflow.refusal(case, s.name)) is None,
+                "refusal": why,
+            }
+            for s in workflow.available_steps(case)
+        ]
+
+
+# --- Input ----------------------------------------------------------------------------
+
+
+class NewPersonSerializer(serializers.Serializer):
+    given_names = serializers.CharField(max_length=200)
+    family_name = serializers.CharField(max_length=200)
+    name_prefix = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    national_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class MemberInputSerializer(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=MemberRole.choices), min_length=1)
+    person_id = serializers.IntegerField(
+        required=False, help_text="An existing person (from /api/persons/matches/)."
+    )
+    new_person = NewPersonSerializer(required=False)
+
+    def validate(self, data):
+        if bool(data.get("person_id")) == bool(data.get("new_person")):
+            raise serializers.ValidationError("Give either person_id or new_person.")
+        return data
+
+
+class RegisterSerializer(serializers.Serializer):
+    family_label = serializers.CharField(max_length=200)
+    reason = serializers.CharField()
+    violence_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=ViolenceKind.choices), min_length=1
+    )
+    crisis_measures = serializers.CharField(required=False, allow_blank=True, default="")
+    members = MemberInputSerializer(many=True, min_length=1)
+
+
+class VersionedSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(help_text="The case version you read; a newer one gives 409.")
+
+
+class AdmissibilitySerializer(VersionedSerializer):
+    answers = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="{criterion: {met: bool, note: str}} for every criterion: "
+        + ", ".join(AdmissibilityDecision.Criterion.values),
+    )
+    advice = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoteSerializer(VersionedSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WeighingSerializer(VersionedSerializer):
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
+    reasoning = serializers.CharField()
+    advice = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DirectorSerializer(serializers.Serializer):
+    professional_id = serializers.IntegerField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CloseSerializer(VersionedSerializer):
+    outcome = serializers.ChoiceField(choices=ClosureOutcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
+    confirm_open_requests = serializers.BooleanField(default=False)
+
+
+class PartnerSerializer(serializers.Serializer):
+    organisation_id = serializers.IntegerField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- Views ----------------------------------------------------------------------------
+
+
+class CaseListView(GenericAPIView):
+    access_policy = "case.list"
+    serializer_class = CaseListSerializer
+
+    def get_queryset(self):
+        return selectors.case_list(
+            user=self.request.user,
+            stage=self.request.query_params.get("stage", ""),
+            q=self.request.query_params.get("q", ""),
+        )
+
+    @extend_schema(operation_id="cases_list")
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CaseListSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_register", request=RegisterSerializer, responses={201: CaseDetailSerializer}
+    )
+    def post(self, request):
+        policy.require(request.user, "case.register")
+        data = _valid(RegisterSerializer, request)
+        members = []
+        for m in data["members"]:
+            if m.get("person_id"):
+                person = _person(request.user, m["person_id"])
+                members.append(services.MemberSpec(roles=m["roles"], person=person))
+            else:
+                members.append(services.MemberSpec(roles=m["roles"], new_person=dict(m["new_person"])))
+        case = services.case_register(
+            actor=request.user,
+            request=request,
+            members=members,
+            **{k: data[k] for k in ("family_label", "reason", "violence_kinds", "crisis_measures")},
+        )
+        return _detail(request, case.pk, status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _person(user, person_id):
+    """A person to link into the case: whoever may look for duplicates may link one."""
+    from ketenplan.persons.models import Person
+
+    policy.require(user, "persons.find_matches")
+    return get_object_or_404(Person, pk=person_id)
+
+
+def _detail(request, pk, code=status.HTTP_200_OK):
+    case = selectors.case_get(user=request.user, pk=pk)
+    return Response(CaseDetailSerializer(case, context={"request": request}).data, status=code)
+
+
+class CaseDetailView(GenericAPIView):
+    access_policy = "case.list"
+    serializer_class = CaseDetailSerializer
+
+    def get(self, request, pk):
+        return _detail(request, pk)
+
+
+class CaseTransitionsView(GenericAPIView):
+    access_policy = "case.list"
+    serializer_class = TransitionSerializer
+    pagination_class = None
+
+    def get(self, request, pk):
+        case = selectors.case_get(user=request.user, pk=pk)
+        return Response(TransitionSerializer(case.transitions.select_related("actor"), many=True).data)
+
+
+class _StepView(GenericAPIView):
+    """POST one step of the case path; answers with the case as it is afterwards."""
+
+    access_policy = "case.list"
+    input_serializer: type[serializers.Serializer]
+    perform = None  # set by _step_view: (view, request, case, data) -> None
+
+    def get_serializer_class(self):
+        return self.input_serializer
+
+    def post(self, request, pk):
+        case = selectors.case_get(user=request.user, pk=pk)
+        self.perform(request, case, _valid(self.input_serializer, request))
+        return _detail(request, pk)
+
+
+def _step_view(name, serializer, perform_fn, doc):
+    view = type(
+        name,
+        (_StepView,),
+        {
+            "input_serializer": serializer,
+            "perform": lambda self, request, case, data: perform_fn(request, case, data),
+            "__doc__": doc,
+        },
+    )
+    return extend_schema(request=serializer, responses=CaseDetailSerializer, summary=doc)(view)
+
+
+AdmissibilityView = _step_view(
+    "AdmissibilityView",
+    AdmissibilitySerializer,
+    lambda r, c, d: services.admissibility_decide(
+        actor=r.user,
+        case=c,
+        request=r,
+        answers=d["answers"],
+        advice=d["advice"],
+        expected_version=d["expected_version"],
+    ),
+    "Record the admissibility decision (coordinator).",
+)
+IntakeCompleteView = _step_view(
+    "IntakeCompleteView",
+    NoteSerializer,
+    lambda r, c, d: services.intake_complete(
+        actor=r.user, case=c, request=r, note=d["note"], expected_version=d["expected_version"]
+    ),
+    "Intake done: the dossier is built next.",
+)
+DossierReadyView = _step_view(
+    "DossierReadyView",
+    NoteSerializer,
+    lambda r, c, d: services.dossier_ready(
+        actor=r.user, case=c, request=r, note=d["note"], expected_version=d["expected_version"]
+    ),
+    "The dossier is ready for risk weighing.",
+)
+WeighingView = _step_view(
+    "WeighingView",
+    WeighingSerializer,
+    lambda r, c, d: services.risk_weighing_record(
+        actor=r.user,
+        case=c,
+        request=r,
+        level=d["level"],
+        reasoning=d["reasoning"],
+        advice=d["advice"],
+        expected_version=d["expected_version"],
+    ),
+    "Record the risk weighing: high goes on to a plan, low or medium closes with advice.",
+)
+StartExecutionView = _step_view(
+    "StartExecutionView",
+    VersionedSerializer,
+    lambda r, c, d: services.execution_start(
+        actor=r.user, case=c, request=r, expected_version=d["expected_version"]
+    ),
+    "Start execution (needs an approved plan and a case director).",
+)
+CloseView = _step_view(
+    "CloseView",
+    CloseSerializer,
+    lambda r, c, d: services.case_close(actor=r.user, case=c, request=r, **d),
+    "Close the case with its outcome and a follow-up date.",
+)
+
+
+def _appoint(request, case, data):
+    professional = get_object_or_404(
+        Professional.objects.filter(organisation__region_id=case.region_id, is_active=True),
+        pk=data["professional_id"],
+    )
+    services.case_director_appoint(
+        actor=request.user, case=case, professional=professional, reason=data["reason"], request=request
+    )
+
+
+def _add_partner(request, case, data):
+    organisation = get_object_or_404(
+        Organisation.objects.filter(region_id=case.region_id), pk=data["organisation_id"]
+    )
+    services.participation_add(
+        actor=request.user, case=case, organisation=organisation, reason=data["reason"], request=request
+    )
+
+
+CaseDirectorView = _step_view(
+    "CaseDirectorView", DirectorSerializer, _appoint, "Appoint or replace the case director (coordinator)."
+)
+PartnerView = _step_view(
+    "PartnerView",
+    PartnerSerializer,
+    _add_partner,
+    "Add a partner organisation (with a signed cooperation agreement).",
+)
+
+__all__ = ["Stage"]
