@@ -42,6 +42,11 @@ class PlanVersion(models.Model):
     meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking of the draft
+    # Who changed the draft last and when: named when a concurrent edit is refused.
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("plan version")
@@ -299,6 +304,9 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

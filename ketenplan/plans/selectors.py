@@ -1,0 +1,473 @@
+"""Reads of plans and their execution, always starting from the case scope of the access
+policy (``cases.selectors.visible_cases``): what a user cannot see does not exist.
+
+Page selectors return everything a page shows in a fixed number of queries, however
+many goals, actions or contacts a case has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Case as Conditional
+from django.db.models import Prefetch, Q, QuerySet, Value, When
+from django.db.models.fields import BooleanField
+from django.http import Http404
+from django.utils import timezone
+
+from ketenplan.accounts.models import Professional
+from ketenplan.cases.models import Case, Stage
+from ketenplan.cases.selectors import visible_cases
+from ketenplan.core import policy
+from ketenplan.methods.language import localized
+from ketenplan.methods.models import MethodProfile
+from ketenplan.methods.schedule import milestone_status
+from ketenplan.methods.selectors import profile_for_region
+
+from .models import (
+    Action,
+    Contact,
+    Evaluation,
+    Goal,
+    GoalProgress,
+    PlanVersion,
+    PoliceIntervention,
+    Referral,
+    SafetyMeasure,
+    SelfRelianceScore,
+    TraumaScreening,
+)
+
+DUE_SOON_DAYS = 14
+
+
+def _visible_case_ids(user, *, open_only: bool = False):
+    qs = visible_cases(user=user)
+    if open_only:
+        qs = qs.exclude(stage=Stage.CLOSED)
+    return qs.values("pk")
+
+
+def _require_view(user, case: Case) -> None:
+    policy.require(user, "case.view", case)
+
+
+# --- plan versions ----------------------------------------------------------------------
+
+
+def _goal_queryset() -> QuerySet:
+    return Goal.objects.select_related(
+        "life_domain",
+        "about_person",
+        "responsible_organisation",
+        "responsible_professional",
+    ).order_by("order", "pk")
+
+
+def plan_versions(*, user, case: Case) -> list[PlanVersion]:
+    """Every version of the case's plan, newest first (no goals loaded)."""
+    _require_view(user, case)
+    return list(
+        PlanVersion.objects.filter(case=case)
+        .select_related("created_by", "approved_by")
+        .order_by("-number")
+    )
+
+
+def plan_with_content(*, user, case: Case, number: int) -> PlanVersion:
+    """One version with its goals (and their actions) and safety measures, or 404."""
+    _require_view(user, case)
+    qs = (
+        PlanVersion.objects.filter(case=case, number=number)
+        .select_related("created_by", "approved_by", "updated_by")
+        .prefetch_related(
+            Prefetch("goals", queryset=_goal_queryset().prefetch_related(
+                Prefetch("actions", queryset=Action.objects.select_related(
+                    "owner", "owner_organisation").order_by("due_on", "pk"))
+            )),
+            Prefetch(
+                "safety_measures",
+                queryset=SafetyMeasure.objects.select_related("responsible_organisation"),
+            ),
+        )
+    )
+    try:
+        return qs.get()
+    except PlanVersion.DoesNotExist:
+        raise Http404 from None
+
+
+def current_and_draft(*, user, case: Case) -> tuple[PlanVersion | None, PlanVersion | None]:
+    """The approved version in force and the draft being made, with their content."""
+    _require_view(user, case)
+    numbers = dict(
+        PlanVersion.objects.filter(
+            case=case, status__in=[PlanVersion.Status.APPROVED, PlanVersion.Status.DRAFT]
+        ).values_list("status", "number")
+    )
+    current = draft = None
+    if PlanVersion.Status.APPROVED in numbers:
+        current = plan_with_content(user=user, case=case, number=numbers[PlanVersion.Status.APPROVED])
+    if PlanVersion.Status.DRAFT in numbers:
+        draft = plan_with_content(user=user, case=case, number=numbers[PlanVersion.Status.DRAFT])
+    return current, draft
+
+
+def goal_get(*, user, pk: int) -> Goal:
+    """A goal of a case the user may see, or 404."""
+    try:
+        return (
+            Goal.objects.select_related("plan_version__case", "life_domain")
+            .filter(plan_version__case__in=_visible_case_ids(user))
+            .get(pk=pk)
+        )
+    except (Goal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def safety_measure_get(*, user, pk: int) -> SafetyMeasure:
+    try:
+        return (
+            SafetyMeasure.objects.select_related("plan_version__case")
+            .filter(plan_version__case__in=_visible_case_ids(user))
+            .get(pk=pk)
+        )
+    except (SafetyMeasure.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass
+class GoalComparison:
+    state: str  # "added" | "removed" | "changed" | "unchanged"
+    old: Goal | None
+    new: Goal | None
+    changed_fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanComparison:
+    old: PlanVersion
+    new: PlanVersion
+    goals: list[GoalComparison]
+    measures_old: list[SafetyMeasure]
+    measures_new: list[SafetyMeasure]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        result = {"added": 0, "removed": 0, "changed": 0, "unchanged": 0}
+        for row in self.goals:
+            result[row.state] += 1
+        return result
+
+
+COMPARED_FIELDS = (
+    "life_domain_id",
+    "description",
+    "about_person_id",
+    "responsible_organisation_id",
+    "responsible_professional_id",
+    "due_on",
+    "progress",
+)
+
+
+def _lineage(goal: Goal, by_id: dict[int, Goal]) -> set[int]:
+    """The goal and every goal it was copied from, through the versions."""
+    seen = set()
+    current: Goal | None = goal
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        current = by_id.get(current.copied_from_id) if current.copied_from_id else None
+    return seen
+
+
+def plan_compare(*, user, case: Case, old_number: int, new_number: int) -> PlanComparison:
+    """Two versions side by side: goals added, removed or changed, matched through
+    ``copied_from`` (also across versions in between)."""
+    _require_view(user, case)
+    if old_number > new_number:
+        old_number, new_number = new_number, old_number
+    old = plan_with_content(user=user, case=case, number=old_number)
+    new = plan_with_content(user=user, case=case, number=new_number)
+    # Every goal of the case, to follow copies across the versions in between.
+    by_id = {
+        g.pk: g for g in Goal.objects.filter(plan_version__case=case).only("pk", "copied_from_id")
+    }
+    old_goals = list(old.goals.all())
+    new_goals = list(new.goals.all())
+    old_ids = {g.pk for g in old_goals}
+    matched_old: set[int] = set()
+    rows: list[GoalComparison] = []
+    old_by_id = {g.pk: g for g in old_goals}
+    for goal in new_goals:
+        ancestors = _lineage(goal, by_id) & old_ids
+        source = old_by_id[min(ancestors)] if ancestors else None
+        if source is None:
+            rows.append(GoalComparison("added", None, goal))
+            continue
+        matched_old.add(source.pk)
+        changed = [f for f in COMPARED_FIELDS if getattr(source, f) != getattr(goal, f)]
+        rows.append(GoalComparison("changed" if changed else "unchanged", source, goal, changed))
+    rows.extend(
+        GoalComparison("removed", g, None) for g in old_goals if g.pk not in matched_old
+    )
+    return PlanComparison(
+        old=old,
+        new=new,
+        goals=rows,
+        measures_old=list(old.safety_measures.all()),
+        measures_new=list(new.safety_measures.all()),
+    )
+
+
+# --- choices for forms ------------------------------------------------------------------
+
+
+def participating_organisations(*, user, case: Case) -> QuerySet:
+    _require_view(user, case)
+    from ketenplan.accounts.models import Organisation
+
+    return Organisation.objects.filter(
+        participations__case=case, participations__until__isnull=True
+    ).order_by("name")
+
+
+def case_professionals(*, user, case: Case) -> QuerySet:
+    """Active professionals of the organisations that take part in the case."""
+    _require_view(user, case)
+    return (
+        Professional.objects.filter(
+            is_active=True,
+            organisation__participations__case=case,
+            organisation__participations__until__isnull=True,
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "full_name")
+    )
+
+
+def case_persons(*, user, case: Case) -> QuerySet:
+    """The persons of the family (for "with whom", "for whom")."""
+    _require_view(user, case)
+    from ketenplan.persons.models import Person
+
+    return Person.objects.filter(case_memberships__case=case).order_by("given_names", "pk")
+
+
+def region_organisations(*, user, case: Case) -> QuerySet:
+    _require_view(user, case)
+    from ketenplan.accounts.models import Organisation
+
+    return Organisation.objects.filter(region_id=case.region_id).order_by("name")
+
+
+# --- execution --------------------------------------------------------------------------
+
+
+def _action_queryset() -> QuerySet:
+    return Action.objects.select_related(
+        "owner", "owner_organisation", "goal__plan_version", "updated_by"
+    )
+
+
+def case_actions(*, user, case: Case) -> list[Action]:
+    """The case's action list: open ones first by due date, then finished ones."""
+    _require_view(user, case)
+    return list(
+        _action_queryset()
+        .filter(case=case)
+        .annotate(
+            finished=Conditional(
+                When(status__in=Action.OPEN_STATUSES, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("finished", "due_on", "pk")
+    )
+
+
+def action_get(*, user, pk: int) -> Action:
+    """An action of a case the user may see, or 404."""
+    try:
+        return _action_queryset().select_related("case").filter(
+            case__in=_visible_case_ids(user)
+        ).get(pk=pk)
+    except (Action.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def case_contacts(*, user, case: Case, limit: int | None = None) -> list[Contact]:
+    _require_view(user, case)
+    qs = (
+        Contact.objects.filter(case=case)
+        .select_related("professional", "organisation")
+        .prefetch_related("with_persons")
+        .order_by("-at", "-pk")
+    )
+    return list(qs[:limit] if limit else qs)
+
+
+def case_referrals(*, user, case: Case) -> list[Referral]:
+    _require_view(user, case)
+    return list(
+        Referral.objects.filter(case=case)
+        .select_related("person", "organisation", "updated_by")
+        .order_by("requested_on", "pk")
+    )
+
+
+def referral_get(*, user, pk: int) -> Referral:
+    try:
+        return (
+            Referral.objects.select_related("case", "updated_by")
+            .filter(case__in=_visible_case_ids(user))
+            .get(pk=pk)
+        )
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def case_trauma_screenings(*, user, case: Case) -> list[TraumaScreening]:
+    _require_view(user, case)
+    return list(
+        TraumaScreening.objects.filter(case=case)
+        .select_related("person", "recorded_by")
+        .order_by("person__given_names", "pk")
+    )
+
+
+def case_police_interventions(*, user, case: Case) -> list[PoliceIntervention]:
+    _require_view(user, case)
+    return list(
+        PoliceIntervention.objects.filter(case=case)
+        .select_related("recorded_by")
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+def _milestone_names(case: Case) -> dict[str, str]:
+    """Milestone names in the active language, from the region's method profile."""
+    try:
+        profile = profile_for_region(case.region)
+    except MethodProfile.DoesNotExist:  # the stored names are a good enough fallback
+        return {}
+    return {m["key"]: localized(m["name"]) for m in profile.definition.get("milestones", [])}
+
+
+def case_evaluations(*, user, case: Case, today: date | None = None) -> list[Evaluation]:
+    """The case's evaluations with ``status`` (methods.schedule.milestone_status) and
+    ``display_name`` in the active language; held ones with their goal progress."""
+    _require_view(user, case)
+    today = today or timezone.localdate()
+    evaluations = list(
+        Evaluation.objects.filter(case=case)
+        .select_related("held_by", "plan_version")
+        .prefetch_related(
+            Prefetch(
+                "goal_progress",
+                queryset=GoalProgress.objects.select_related("goal").order_by("goal__order", "pk"),
+            ),
+            Prefetch(
+                "self_reliance_scores",
+                queryset=SelfRelianceScore.objects.select_related("life_domain"),
+            ),
+        )
+        .order_by("due_on", "pk")
+    )
+    names = _milestone_names(case) if evaluations else {}
+    for ev in evaluations:
+        ev.status = milestone_status(ev.due_on, ev.held_on, today, DUE_SOON_DAYS)
+        ev.display_name = names.get(ev.milestone_key, ev.name)
+    return evaluations
+
+
+def next_open_evaluation(evaluations: list[Evaluation]) -> Evaluation | None:
+    return next((e for e in evaluations if e.held_on is None), None)
+
+
+def evaluation_get(*, user, pk: int) -> Evaluation:
+    try:
+        return (
+            Evaluation.objects.select_related("case")
+            .filter(case__in=_visible_case_ids(user))
+            .get(pk=pk)
+        )
+    except (Evaluation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def start_self_reliance(*, user, case: Case) -> list[SelfRelianceScore]:
+    """The ZRM scores recorded at the start of the plan, latest per life domain."""
+    _require_view(user, case)
+    latest: dict[int, SelfRelianceScore] = {}
+    for score in (
+        SelfRelianceScore.objects.filter(case=case, evaluation__isnull=True)
+        .select_related("life_domain", "recorded_by")
+        .order_by("recorded_at", "pk")
+    ):
+        latest[score.life_domain_id] = score
+    return sorted(latest.values(), key=lambda s: (s.life_domain.order, s.life_domain.key))
+
+
+# --- overviews (used by "My work" and the coordinator's board) -------------------------
+
+
+def my_actions(
+    *, user, due_within_days: int | None = DUE_SOON_DAYS, today: date | None = None
+) -> QuerySet:
+    """Open actions owned by the user or by the user's organisation in cases the user
+    may see; by default only those overdue or due within ``due_within_days`` days.
+    Each row has ``is_mine`` (owned by the user personally)."""
+    if user is None or not user.is_authenticated:
+        return Action.objects.none()
+    today = today or timezone.localdate()
+    mine = Q(owner_id=user.pk)
+    if user.organisation_id:
+        mine |= Q(owner_organisation_id=user.organisation_id)
+    qs = Action.objects.filter(
+        mine,
+        case__in=_visible_case_ids(user, open_only=True),
+        status__in=Action.OPEN_STATUSES,
+    )
+    if due_within_days is not None:
+        qs = qs.filter(due_on__lte=today + timedelta(days=due_within_days))
+    return (
+        qs.select_related("case", "goal", "owner", "owner_organisation")
+        .annotate(
+            is_mine=Conditional(
+                When(owner_id=user.pk, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("due_on", "pk")
+    )
+
+
+def due_evaluations(*, user, before: date) -> QuerySet:
+    """Evaluations not yet held, due before ``before`` (late ones included), in open
+    cases the user may see, earliest first."""
+    return (
+        Evaluation.objects.filter(
+            case__in=_visible_case_ids(user, open_only=True),
+            held_on__isnull=True,
+            due_on__lt=before,
+        )
+        .select_related("case", "case__case_director")
+        .order_by("due_on", "pk")
+    )
+
+
+def waiting_referrals(*, user) -> QuerySet:
+    """Referrals on a waiting list in open cases the user may see, longest waiting
+    first: the families waiting for help."""
+    return (
+        Referral.objects.filter(
+            case__in=_visible_case_ids(user, open_only=True),
+            status=Referral.Status.WAITING,
+        )
+        .select_related("case", "person", "organisation")
+        .order_by("waiting_since", "pk")
+    )
