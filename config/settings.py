@@ -303,6 +303,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "One family, one plan. Every endpoint passes the same access policy as the UI.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs follow the API's own rules (drf-spectacular's default is
+    # AllowAny, which would publish them to anonymous visitors).
+    "SERVE_PERMISSIONS": REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

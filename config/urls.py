@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,9 @@ from ketenplan.core import views as core_views
 
 admin.site.site_header = "Ketenplan"
 admin.site.site_title = "Ketenplan"
+# The admin's own login form would sign in with the password alone, skipping the second
+# factor and the lockout: send everybody through allauth's sign-in instead.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -242,3 +242,20 @@ def test_an_idle_session_expires_after_thirty_minutes(client, sign_in):
 
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
+
+
+def test_the_admin_sign_in_page_cannot_skip_the_second_factor_or_the_lockout(client):
+    administrator = ProfessionalFactory(roles=[Role.ADMINISTRATOR], mfa=True)
+
+    page = client.get("/admin/login/?next=/admin/")
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": administrator.email, "password": PASSWORD, "next": "/admin/"},
+    )
+
+    assert page.status_code == 302
+    assert page["Location"].startswith(LOGIN)
+    assert signed_in_user_id(client) is None
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(LOGIN)
