@@ -135,6 +135,14 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ketenplan.sqlite3'}"
     )
 }
+if DATABASES["default"].get("ENGINE") not in {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/name) "
+        "or a SQLite one (sqlite:////absolute/path.sqlite3)."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

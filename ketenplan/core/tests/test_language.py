@@ -1,0 +1,29 @@
+"""Dutch by default; the language switch, not the browser, chooses English."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dutch_by_default_whatever_the_browser_asks(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+
+    assert response["Content-Language"] == "nl"
+    assert '<html lang="nl">' in response.content.decode()
+
+
+def test_the_switch_chooses_english_and_back(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+
+    english = client.get("/accounts/login/")
+    assert english["Content-Language"] == "en"
+    assert "Sign In" in english.content.decode() or "Sign in" in english.content.decode()
+
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/accounts/login/"})
+    assert client.get("/accounts/login/")["Content-Language"] == "nl"
+
+
+def test_an_unknown_language_falls_back_to_dutch(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert client.get("/accounts/login/")["Content-Language"] == "nl"
