@@ -274,6 +274,14 @@ class AdmissibilityDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}: {'admissible' if self.admissible else 'not admissible'}"
 
+    def answer_rows(self) -> list[tuple[str, bool, str]]:
+        """``(criterion label, met, note)`` in the order of the criteria."""
+        return [
+            (str(label), bool(self.answers[value].get("met")), self.answers[value].get("note", ""))
+            for value, label in self.Criterion.choices
+            if value in self.answers
+        ]
+
 
 class RiskWeighing(models.Model):
     """The team's risk weighing. Structured instruments come as assessments later."""

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet, Value
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
 from django.http import Http404
+from django.utils import timezone
 
+from ketenplan.accounts.models import Organisation, Professional, Role, RoleGrant
 from ketenplan.core import policy
 
-from .models import Case, CaseMember, Stage
+from .models import Case, CaseMember, Closure, Participation, Stage
 
 
 def visible_cases(*, user) -> QuerySet:
@@ -70,3 +78,208 @@ def case_members(*, user, case: Case) -> list[CaseMember]:
 
 def open_stages() -> list[str]:
     return [s for s in Stage.values if s != Stage.CLOSED]
+
+
+# --- The case page ----------------------------------------------------------------------
+
+
+def case_participations(*, user, case: Case) -> list[Participation]:
+    """The organisations taking part in the case now, oldest first."""
+    policy.require(user, "case.view", case)
+    return list(
+        case.participations.filter(until__isnull=True)
+        .select_related("organisation", "added_by")
+        .order_by("since", "pk")
+    )
+
+
+def case_decisions(*, user, case: Case) -> dict:
+    """Every decision so far: admissibility, risk weighings, case directors, closure."""
+    policy.require(user, "case.view", case)
+    closure = Closure.objects.filter(case=case).select_related("closed_by").first()
+    return {
+        "admissibility": list(case.admissibility_decisions.select_related("decided_by")),
+        "weighings": list(case.risk_weighings.select_related("decided_by")),
+        "directors": list(
+            case.director_assignments.select_related(
+                "professional__organisation", "assigned_by"
+            ).order_by("started_at", "pk")
+        ),
+        "closure": closure,
+    }
+
+
+def member_get(*, user, case: Case, pk: int) -> CaseMember:
+    policy.require(user, "case.view", case)
+    try:
+        return case.members.select_related("person").get(pk=pk)
+    except (CaseMember.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def partner_candidates(*, user, case: Case) -> QuerySet:
+    """Organisations that may join the case: of its region, with a signed cooperation
+    agreement, not taking part already."""
+    policy.require(user, "case.view", case)
+    taking_part = Participation.objects.filter(
+        case=case, organisation=OuterRef("pk"), until__isnull=True
+    )
+    return (
+        Organisation.objects.filter(region_id=case.region_id, agreement_signed_on__isnull=False)
+        .filter(agreement_signed_on__lte=timezone.localdate())
+        .exclude(Exists(taking_part))
+        .order_by("ring", "name")
+    )
+
+
+DIRECTOR_ROLES = (Role.CASE_DIRECTOR, Role.TEAM_MEMBER, Role.COORDINATOR)
+
+
+def director_candidates(*, user, case: Case) -> QuerySet:
+    """Professionals who can direct the case: active, with a suitable role, of an
+    organisation that takes part in it."""
+    policy.require(user, "case.view", case)
+    taking_part = Participation.objects.filter(
+        case=case, organisation=OuterRef("organisation_id"), until__isnull=True
+    )
+    suitable = RoleGrant.objects.filter(professional=OuterRef("pk"), role__in=DIRECTOR_ROLES)
+    qs = (
+        Professional.objects.filter(Exists(taking_part), Exists(suitable), is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "full_name")
+    )
+    if case.case_director_id:
+        qs = qs.exclude(pk=case.case_director_id)
+    return qs
+
+
+def open_information_requests(*, user, case: Case) -> int:
+    """How many information requests of the case are still open (the closure guard)."""
+    policy.require(user, "case.view", case)
+    model = _optional_model("dossier", "InformationRequest")
+    if model is None:
+        return 0
+    return model.objects.filter(case=case, status__in=model.OPEN_STATUSES).count()
+
+
+def _optional_model(app_label: str, name: str):
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+# --- The timeline -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One thing that happened in a case; templates show it by ``kind``."""
+
+    at: datetime
+    kind: str
+    obj: Any
+    order: int = 0
+
+
+def _at_start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def case_timeline(*, user, case: Case) -> list[TimelineEvent]:
+    """Every step, decision and document of the case in order, oldest first.
+
+    One query per kind of event, whatever the number of events. Of contributions, contacts
+    and documents only when, what kind and who: their content is read on the dossier and
+    plan pages, under their own rules.
+    """
+    policy.require(user, "case.view", case)
+    events: list[TimelineEvent] = []
+
+    def add(kind: str, rows, at: Callable[[Any], datetime | None], order: int = 0) -> None:
+        for row in rows:
+            moment = at(row)
+            if moment is not None:
+                events.append(TimelineEvent(at=moment, kind=kind, obj=row, order=order))
+
+    add("transition", case.transitions.select_related("actor"), lambda t: t.at, 5)
+    add("member", case.members.select_related("person", "added_by"), lambda m: m.added_at, 1)
+    add(
+        "participation",
+        case.participations.select_related("organisation", "added_by"),
+        lambda p: p.since,
+        2,
+    )
+    add("admissibility", case.admissibility_decisions.select_related("decided_by"), lambda d: d.decided_at, 4)
+    add("weighing", case.risk_weighings.select_related("decided_by"), lambda w: w.decided_at, 4)
+    add(
+        "director",
+        case.director_assignments.select_related("professional__organisation", "assigned_by"),
+        lambda a: a.started_at,
+        3,
+    )
+    closure = list(Closure.objects.filter(case=case).select_related("closed_by"))
+    add("closure", closure, lambda c: c.closed_at, 6)
+    add("follow_up", closure, lambda c: c.follow_up_done_at, 7)
+
+    contribution = _optional_model("dossier", "Contribution")
+    if contribution is not None:
+        add(
+            "contribution",
+            contribution.objects.filter(case=case)
+            .select_related("life_domain", "organisation")
+            .only(
+                "pk", "case_id", "created_at", "occurred_on", "supersedes_id",
+                "life_domain__name_nl", "life_domain__name_en", "life_domain__key",
+                "organisation__name",
+            ),
+            lambda c: c.created_at,
+        )
+    attachment = _optional_model("dossier", "Attachment")
+    if attachment is not None:
+        add(
+            "attachment",
+            attachment.objects.filter(case=case)
+            .select_related("organisation")
+            .only("pk", "case_id", "uploaded_at", "organisation__name"),
+            lambda a: a.uploaded_at,
+        )
+    request_model = _optional_model("dossier", "InformationRequest")
+    if request_model is not None:
+        requests = list(
+            request_model.objects.filter(case=case)
+            .select_related("to_organisation", "requested_by")
+            .defer("question", "answer")
+        )
+        add("information_request", requests, lambda r: r.requested_at)
+        add("information_answer", requests, lambda r: r.answered_at)
+    plan_version = _optional_model("plans", "PlanVersion")
+    if plan_version is not None:
+        versions = list(plan_version.objects.filter(case=case).select_related("created_by", "approved_by"))
+        add("plan_version", versions, lambda v: v.created_at)
+        add("plan_approved", versions, lambda v: v.approved_at, 1)
+    action = _optional_model("plans", "Action")
+    if action is not None:
+        add(
+            "action",
+            action.objects.filter(case=case).select_related("owner", "owner_organisation"),
+            lambda a: a.created_at,
+        )
+    contact = _optional_model("plans", "Contact")
+    if contact is not None:
+        add(
+            "contact",
+            contact.objects.filter(case=case)
+            .select_related("professional", "organisation")
+            .defer("summary"),
+            lambda c: c.at,
+        )
+    evaluation = _optional_model("plans", "Evaluation")
+    if evaluation is not None:
+        add(
+            "evaluation",
+            evaluation.objects.filter(case=case, held_on__isnull=False).select_related("held_by"),
+            lambda e: _at_start_of(e.held_on),
+        )
+    events.sort(key=lambda e: (e.at, e.order))
+    return events

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,24 +49,34 @@ class MemberSpec:
     new_person: dict = field(default_factory=dict)
 
 
-def repeat_window_start(region) -> datetime:
-    """Registrations or closures after this moment make a new registration a repeat
-    (the method profile's window, 12 months by default)."""
+def repeat_window_start(region, at: datetime | None = None) -> datetime:
+    """Registrations or closures after this moment make a registration at ``at`` (default:
+    now) a repeat (the method profile's window, 12 months by default)."""
     from ketenplan.methods.schedule import add_months
     from ketenplan.methods.selectors import profile_for_region
 
     months = profile_for_region(region).parameter("repeat_window_months", DEFAULT_REPEAT_WINDOW_MONTHS)
-    day = add_months(timezone.localdate(), -int(months))
+    day = timezone.localdate(at) if at is not None else timezone.localdate()
+    day = add_months(day, -int(months))
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def find_repeat_source(*, person_ids: list[int], exclude_case_id: int | None, region) -> Case | None:
+def find_repeat_source(
+    *,
+    person_ids: list[int],
+    exclude_case_id: int | None,
+    region,
+    registered_at: datetime | None = None,
+) -> Case | None:
     """The most recent earlier case of any of these persons registered or closed within
-    the method's repeat window."""
+    the method's repeat window before ``registered_at`` (default: now). A case registered
+    later never makes an earlier one a repeat."""
     if not person_ids:
         return None
-    since = repeat_window_start(region)
+    since = repeat_window_start(region, registered_at)
     earlier = Case.objects.filter(members__person_id__in=person_ids).exclude(pk=exclude_case_id)
+    if registered_at is not None:
+        earlier = earlier.filter(registered_at__lt=registered_at)
     return (
         earlier.filter(Q(registered_at__gte=since) | Q(closed_at__gte=since))
         .order_by("-registered_at")
@@ -91,6 +101,7 @@ def _record_start(case: Case, actor) -> None:
         to_stage=Stage.REGISTERED,
         name="register",
         actor=actor,
+        at=case.registered_at,
         reason=_("Registered by %(name)s") % {"name": actor.full_name},
     )
 
@@ -121,7 +132,12 @@ def _add_member(*, actor, case: Case, spec: MemberSpec, request=None) -> CaseMem
 
 def _mark_repeat(case: Case) -> None:
     person_ids = list(case.members.values_list("person_id", flat=True))
-    source = find_repeat_source(person_ids=person_ids, exclude_case_id=case.pk, region=case.region)
+    source = find_repeat_source(
+        person_ids=person_ids,
+        exclude_case_id=case.pk,
+        region=case.region,
+        registered_at=case.registered_at,
+    )
     if source is not None and not case.is_repeat:
         Case.objects.filter(pk=case.pk).update(is_repeat=True, repeat_of=source)
         case.is_repeat, case.repeat_of = True, source
@@ -178,25 +194,44 @@ def case_register(
     return case
 
 
+def _refuse_when_closed(case: Case) -> None:
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("The case is closed."))
+
+
 @transaction.atomic
-def case_member_add(*, actor, case: Case, spec: MemberSpec, request=None) -> CaseMember:
+def case_member_add(
+    *, actor, case: Case, spec: MemberSpec, expected_version: int | None = None, request=None
+) -> CaseMember:
     policy.require(actor, "case.add_member", case)
-    case = workflow.lock_case(case)
-    member = _add_member(actor=actor, case=case, spec=spec, request=request)
-    _mark_repeat(case)
-    workflow.touch(case, actor)
+    locked = workflow.lock_case(case, expected_version)
+    _refuse_when_closed(locked)
+    member = _add_member(actor=actor, case=locked, spec=spec, request=request)
+    _mark_repeat(locked)
+    workflow.touch(locked, actor)
+    case.version, case.is_repeat, case.repeat_of = locked.version, locked.is_repeat, locked.repeat_of
     return member
 
 
 @transaction.atomic
 def case_member_set_roles(
-    *, actor, member: CaseMember, roles: list[str], request=None
+    *,
+    actor,
+    member: CaseMember,
+    roles: list[str],
+    expected_version: int | None = None,
+    request=None,
 ) -> CaseMember:
+    """Change a member's roles; ``expected_version`` is the case's version."""
     policy.require(actor, "case.add_member", member.case)
     _validate_choices(roles, MemberRole, "roles", _("Choose at least one role."))
+    case = workflow.lock_case(member.case, expected_version)
+    _refuse_when_closed(case)
     before = member.roles
     member.roles = sorted(set(roles))
     member.save(update_fields=["roles"])
+    workflow.touch(case, actor)
+    member.case.version = case.version
     audit_record(
         action="case.member_roles_changed",
         actor=actor,
@@ -209,11 +244,19 @@ def case_member_set_roles(
 
 @transaction.atomic
 def participation_add(
-    *, actor, case: Case, organisation: Organisation, reason: str = "", request=None
+    *,
+    actor,
+    case: Case,
+    organisation: Organisation,
+    reason: str = "",
+    expected_version: int | None = None,
+    request=None,
 ) -> Participation:
     """Add a partner organisation to the case (only one with a signed agreement)."""
     if not (policy.can(actor, "case.coordinate", case) or policy.can(actor, "case.direct", case)):
         policy.require(actor, "case.coordinate", case)
+    locked = workflow.lock_case(case, expected_version)
+    _refuse_when_closed(locked)
     if organisation.region_id != case.region_id:
         raise ValidationError({"organisation": _("This organisation works in another region.")})
     if not organisation.has_signed_agreement:
@@ -235,9 +278,11 @@ def participation_add(
         case=case,
         organisation=organisation,
         kind=Participation.Kind.PARTNER,
-        reason=reason,
+        reason=reason.strip(),
         added_by=actor,
     )
+    workflow.touch(locked, actor)
+    case.version = locked.version
     audit_record(
         action="case.partner_added",
         actor=actor,
@@ -288,9 +333,12 @@ def admissibility_decide(
             expected_version=expected_version,
             reason=_("Admissible: all criteria met."),
         )
+        taking_part = Participation.objects.filter(
+            case=case, organisation=OuterRef("pk"), until__isnull=True
+        )
         for org in Organisation.objects.filter(
             region=case.region, ring=Organisation.Ring.CORE, agreement_signed_on__isnull=False
-        ).exclude(participations__case=case, participations__until__isnull=True):
+        ).exclude(Exists(taking_part)):
             if org.has_signed_agreement:
                 Participation.objects.create(
                     case=case,
@@ -414,11 +462,18 @@ def risk_weighing_record(
 
 @transaction.atomic
 def case_director_appoint(
-    *, actor, case: Case, professional, reason: str = "", request=None
+    *,
+    actor,
+    case: Case,
+    professional,
+    reason: str = "",
+    expected_version: int | None = None,
+    request=None,
 ) -> CaseDirectorAssignment:
     """Appoint (or replace) the case director; earlier appointments stay in the history."""
     policy.require(actor, "case.coordinate", case)
-    case = workflow.lock_case(case)
+    callers_case = case
+    case = workflow.lock_case(case, expected_version)
     if case.stage == Stage.CLOSED:
         raise ValidationError(_("The case is closed."))
     if not professional.is_active or not professional.has_role(
@@ -440,11 +495,12 @@ def case_director_appoint(
     now = timezone.now()
     case.director_assignments.filter(ended_at__isnull=True).update(ended_at=now)
     assignment = CaseDirectorAssignment.objects.create(
-        case=case, professional=professional, assigned_by=actor, reason=reason, started_at=now
+        case=case, professional=professional, assigned_by=actor, reason=reason.strip(), started_at=now
     )
     Case.objects.filter(pk=case.pk).update(case_director=professional)
     case.case_director = professional
     workflow.touch(case, actor)
+    callers_case.case_director, callers_case.version = professional, case.version
     audit_record(
         action="case.director_appointed",
         actor=actor,
@@ -523,7 +579,9 @@ def case_close(
 @transaction.atomic
 def closure_follow_up_record(*, actor, case: Case, note: str, request=None) -> Closure:
     policy.require(actor, "case.direct", case)
-    closure = Closure.objects.select_for_update().get(case=case)
+    closure = Closure.objects.select_for_update().filter(case=case).first()
+    if closure is None:
+        raise ValidationError(_("A follow-up can only be recorded after the case is closed."))
     if closure.follow_up_done_at is not None:
         raise ValidationError(_("The follow-up was already recorded."))
     if not note.strip():

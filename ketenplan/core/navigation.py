@@ -23,6 +23,18 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry(
+        "cases:list",
+        _("Cases"),
+        _("The families your organisation works with, from registration to closure."),
+        "case.list",
+    ),
+    Entry(
+        "cases:register",
+        _("Register a family"),
+        _("Register a family for the chain approach, after contact with a partner."),
+        "case.register",
+    ),
+    Entry(
         "accounts:directory",
         _("Professionals"),
         _("The professionals of the partner organisations in your region, and their roles."),

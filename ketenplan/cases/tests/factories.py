@@ -37,8 +37,9 @@ def make_world(region_name: str | None = None) -> SimpleNamespace:
                     ring=Organisation.Ring.CORE, agreement_signed_on=SIGNED)
     w.shelter = org(region=region, name=f"Shelter {region.pk}", type=Organisation.Type.SHELTER,
                     ring=Organisation.Ring.NETWORK, agreement_signed_on=SIGNED)
-    w.addiction = org(region=region, name=f"Addiction care {region.pk}", type=Organisation.Type.ADDICTION_CARE,
-                      ring=Organisation.Ring.NETWORK, agreement_signed_on=SIGNED)
+    w.addiction = org(region=region, name=f"Addiction care {region.pk}",
+                      type=Organisation.Type.ADDICTION_CARE, ring=Organisation.Ring.NETWORK,
+                      agreement_signed_on=SIGNED)
     w.unsigned_org = org(region=region, name=f"No agreement {region.pk}", type=Organisation.Type.OTHER,
                          ring=Organisation.Ring.NETWORK, agreement_signed_on=None)
     person = ProfessionalFactory
@@ -76,8 +77,15 @@ def register(world, *, actor=None, members=None, **kwargs) -> Case:
     return services.case_register(actor=actor or world.referrer, members=members or family(), **values)
 
 
+def next_year():
+    from ketenplan.methods.schedule import add_months
+
+    return add_months(timezone.localdate(), 12)
+
+
 def all_criteria(met: bool = True) -> dict:
-    return {c: {"met": met, "note": "Discussed with the referrer."} for c in AdmissibilityDecision.Criterion.values}
+    return {c: {"met": met, "note": "Discussed with the referrer."}
+            for c in AdmissibilityDecision.Criterion.values}
 
 
 def approve_plan(world, case: Case) -> None:
@@ -94,7 +102,7 @@ def approve_plan(world, case: Case) -> None:
         plan_version=plan, life_domain=LifeDomain.objects.order_by("order").first(),
         description="Mother and children live safely in their own home.",
         responsible_organisation=world.welfare, responsible_professional=world.case_director,
-        due_on=timezone.localdate().replace(year=timezone.localdate().year + 1),
+        due_on=next_year(),
     )
     Case.objects.filter(pk=case.pk).update(plan_approved_on=timezone.localdate())
 
@@ -123,7 +131,6 @@ def case_at(world, stage: str, **register_kwargs) -> Case:
         services.execution_start(actor=world.case_director, case=case)
     if stage == Stage.CLOSED:
         services.case_close(actor=world.case_director, case=case, outcome="goals_met",
-                            note="All goals met.", follow_up_on=timezone.localdate().replace(
-                                year=timezone.localdate().year + 1))
+                            note="All goals met.", follow_up_on=next_year())
     case.refresh_from_db()
     return case

@@ -1,0 +1,112 @@
+"""A person registered again within 12 months of an earlier case's registration or
+closure makes the new case a repeat."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from ketenplan.cases import services
+from ketenplan.cases.models import Case, MemberRole, Stage
+from ketenplan.cases.tests.factories import case_at, make_world, register
+from ketenplan.methods.schedule import add_months
+
+pytestmark = pytest.mark.django_db
+
+
+def months_ago(months: int, days: int = 0) -> datetime:
+    day = add_months(timezone.localdate(), -months) - timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=12)))
+
+
+def victim_of(case: Case):
+    return next(m.person for m in case.members.select_related("person") if MemberRole.VICTIM in m.roles)
+
+
+def register_again(world, person, **kwargs) -> Case:
+    members = [services.MemberSpec(roles=[MemberRole.VICTIM], person=person)]
+    return register(world, members=members, family_label="Family El Amrani", **kwargs)
+
+
+def test_registered_within_twelve_months_is_a_repeat():
+    world = make_world()
+    earlier = register(world)
+    Case.objects.filter(pk=earlier.pk).update(registered_at=months_ago(11))
+    again = register_again(world, victim_of(earlier))
+    assert again.is_repeat and again.repeat_of == earlier
+    assert Case.objects.get(pk=again.pk).is_repeat
+
+
+def test_registered_thirteen_months_ago_is_not_a_repeat():
+    world = make_world()
+    with time_machine.travel(months_ago(13), tick=False):
+        earlier = register(world)
+    assert earlier.registered_at == months_ago(13)
+    again = register_again(world, victim_of(earlier))
+    assert not again.is_repeat and again.repeat_of is None
+
+
+def test_closed_within_twelve_months_is_a_repeat_even_when_registered_long_ago():
+    world = make_world()
+    with time_machine.travel(months_ago(30), tick=False):
+        earlier = case_at(world, Stage.WEIGHING)
+    with time_machine.travel(months_ago(10), tick=False):
+        services.risk_weighing_record(
+            actor=world.coordinator, case=earlier, level="low", reasoning="Calm.", advice="Keep in touch."
+        )
+    again = register_again(world, victim_of(earlier))
+    assert again.is_repeat and again.repeat_of == earlier
+
+
+def test_closed_thirteen_months_ago_is_not_a_repeat():
+    world = make_world()
+    with time_machine.travel(months_ago(30), tick=False):
+        earlier = case_at(world, Stage.WEIGHING)
+    with time_machine.travel(months_ago(13), tick=False):
+        services.risk_weighing_record(
+            actor=world.coordinator, case=earlier, level="low", reasoning="Calm.", advice="Keep in touch."
+        )
+    again = register_again(world, victim_of(earlier))
+    assert not again.is_repeat
+
+
+def test_other_persons_do_not_make_a_repeat():
+    world = make_world()
+    register(world)
+    other = register(world, family_label="Family Janssens", members=[
+        services.MemberSpec(roles=[MemberRole.VICTIM], new_person={
+            "given_names": "Els", "family_name": "Janssens"})])
+    assert not other.is_repeat
+
+
+def test_a_member_added_later_makes_the_case_a_repeat():
+    world = make_world()
+    earlier = register(world)
+    Case.objects.filter(pk=earlier.pk).update(registered_at=months_ago(6))
+    case = register(world, family_label="Family Janssens", members=[
+        services.MemberSpec(roles=[MemberRole.VICTIM], new_person={
+            "given_names": "Els", "family_name": "Janssens"})])
+    assert not case.is_repeat
+    services.case_member_add(
+        actor=world.referrer, case=case,
+        spec=services.MemberSpec(roles=[MemberRole.ALLEGED_PERPETRATOR], person=victim_of(earlier)),
+    )
+    case.refresh_from_db()
+    assert case.is_repeat and case.repeat_of == earlier
+
+
+def test_a_later_case_never_makes_an_earlier_one_a_repeat():
+    world = make_world()
+    older = register(world, family_label="Family Janssens", members=[
+        services.MemberSpec(roles=[MemberRole.VICTIM], new_person={
+            "given_names": "Els", "family_name": "Janssens"})])
+    Case.objects.filter(pk=older.pk).update(registered_at=months_ago(3))
+    newer = register(world)
+    services.case_member_add(
+        actor=world.referrer, case=older,
+        spec=services.MemberSpec(roles=[MemberRole.RELATIVE], person=victim_of(newer)),
+    )
+    assert not Case.objects.get(pk=older.pk).is_repeat
