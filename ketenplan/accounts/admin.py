@@ -36,7 +36,10 @@ class ProfessionalAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
     list_display = ["full_name", "email", "organisation", "is_active", "last_login"]
     list_filter = ["is_active", "organisation__region", "organisation", "role_grants__role"]
     search_fields = ["full_name", "email"]
-    fields = ["full_name", "email", "organisation", "job_title", "phone", "is_active", "last_login", "date_joined"]
+    fields = [
+        "full_name", "email", "organisation", "job_title", "phone",
+        "is_active", "last_login", "date_joined",
+    ]
     readonly_fields = ["last_login", "date_joined"]
     inlines = [RoleGrantInline]
 

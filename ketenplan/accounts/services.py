@@ -159,7 +159,9 @@ def invitation_accept(*, token: str, password: str, request=None) -> Professiona
 
 
 @transaction.atomic
-def professional_set_roles(*, actor: Professional, professional: Professional, roles: list[str], request=None) -> None:
+def professional_set_roles(
+    *, actor: Professional, professional: Professional, roles: list[str], request=None
+) -> None:
     policy.require(actor, "accounts.invite")
     if not policy.scope(actor, "accounts.invite_into", Organisation.objects.all()).filter(
         pk=professional.organisation_id

@@ -1,9 +1,9 @@
 """Background work for accounts, run by the tasks worker."""
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.conf import settings
 from django_tasks import task
 
 from .models import Invitation

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one line per organisation and professional reads best as a table)
 """The demo region: a clearly fictional Flemish judicial district.
 
 Every name, address and e-mail domain here is invented (e-mail under ``.example``, a

@@ -13,7 +13,10 @@ from django.db import DatabaseError, connection
 def database_problem() -> str | None:
     """One line saying what is wrong with the database, or None when it answers."""
     db = settings.DATABASES["default"]
-    where = db.get("NAME") if "sqlite" in db["ENGINE"] else f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db.get('NAME')}"
+    if "sqlite" in db["ENGINE"]:
+        where = db.get("NAME")
+    else:
+        where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db.get('NAME')}"
     try:
         connection.ensure_connection()
         with connection.cursor() as cursor:
@@ -51,7 +54,7 @@ class Command(BaseCommand):
         call_command("demo_logins")
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])
         try:
             call_command("runserver", options["addrport"], use_reloader=False)
         finally:
