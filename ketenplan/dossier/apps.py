@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DossierConfig(AppConfig):
     name = "ketenplan.dossier"
     verbose_name = _("Dossier")
+
+    def ready(self) -> None:
+        from . import policy  # noqa: F401  (registers the dossier access rules)

@@ -50,12 +50,23 @@ class Contribution(models.Model):
         verbose_name=_("corrects"),
     )
     is_current = models.BooleanField(default=True)
+    correction_reason = models.TextField(
+        _("reason for the correction"),
+        blank=True,
+        help_text=_("Why the earlier version was corrected; required for a correction."),
+    )
 
     class Meta:
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
         ordering = ["-occurred_on", "-created_at"]
         indexes = [models.Index(fields=["case", "is_current"], name="contribution_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""),
+                name="contribution_correction_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.life_domain_id} · {self.occurred_on}"
@@ -130,6 +141,18 @@ class InformationRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the request was declined or withdrawn.")
+    )
+    updated_at = models.DateTimeField(_("last changed at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -147,6 +170,15 @@ class InformationRequest(models.Model):
                 condition=~Q(status="answered") | Q(answered_at__isnull=False),
                 name="inforequest_answered_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="answered") | ~Q(answer=""),
+                name="inforequest_answered_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["declined", "withdrawn"]) | ~Q(status_reason=""),
+                name="inforequest_closed_has_reason",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="inforequest_version_positive"),
         ]
 
     def __str__(self) -> str:
