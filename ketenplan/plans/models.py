@@ -24,21 +24,15 @@ class PlanVersion(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="plan_versions")
     number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     reason = models.TextField(_("why this version"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    approval_route = models.CharField(
-        _("approved by"), max_length=20, choices=ApprovedBy.choices, blank=True
-    )
+    approval_route = models.CharField(_("approved by"), max_length=20, choices=ApprovedBy.choices, blank=True)
     meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking of the draft
@@ -61,8 +55,7 @@ class PlanVersion(models.Model):
                 fields=["case"], condition=Q(status="approved"), name="planversion_one_current"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft")
-                | Q(approved_at__isnull=False, approved_by__isnull=False),
+                condition=Q(status="draft") | Q(approved_at__isnull=False, approved_by__isnull=False),
                 name="planversion_approved_has_approver",
             ),
         ]
@@ -111,13 +104,9 @@ class Goal(models.Model):
         verbose_name=_("responsible professional"),
     )
     due_on = models.DateField(_("due on"))
-    progress = models.CharField(
-        _("progress"), max_length=20, choices=Progress.choices, default=Progress.OPEN
-    )
+    progress = models.CharField(_("progress"), max_length=20, choices=Progress.choices, default=Progress.OPEN)
     order = models.PositiveIntegerField(default=0)
-    copied_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    copied_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("goal")
@@ -133,9 +122,7 @@ class SafetyMeasure(models.Model):
         DIRECT = "direct", _("Direct safety")
         STRUCTURAL = "structural", _("Structural safety")
 
-    plan_version = models.ForeignKey(
-        PlanVersion, on_delete=models.PROTECT, related_name="safety_measures"
-    )
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="safety_measures")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     description = models.TextField(_("measure"))
     responsible_organisation = models.ForeignKey(
@@ -193,14 +180,10 @@ class Action(models.Model):
         verbose_name=_("organisation"),
     )
     due_on = models.DateField(_("due on"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     status_reason = models.TextField(_("reason"), blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -248,12 +231,8 @@ class Contact(models.Model):
     professional = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
-    with_persons = models.ManyToManyField(
-        "persons.Person", related_name="+", verbose_name=_("with")
-    )
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    with_persons = models.ManyToManyField("persons.Person", related_name="+", verbose_name=_("with"))
     summary = models.TextField(_("summary"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -293,16 +272,12 @@ class Referral(models.Model):
         related_name="+",
         verbose_name=_("organisation"),
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED)
     requested_on = models.DateField(_("requested on"), default=timezone.localdate)
     waiting_since = models.DateField(_("waiting since"), null=True, blank=True)
     started_on = models.DateField(_("started on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -320,9 +295,7 @@ class Referral(models.Model):
 
 
 class TraumaScreening(models.Model):
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="trauma_screenings"
-    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="trauma_screenings")
     person = models.ForeignKey(
         "persons.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
     )
@@ -331,30 +304,22 @@ class TraumaScreening(models.Model):
     declined = models.BooleanField(_("declined"), default=False)
     treatment_started_on = models.DateField(_("treatment started on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("trauma screening")
         verbose_name_plural = _("trauma screenings")
-        constraints = [
-            models.UniqueConstraint(fields=["case", "person"], name="traumascreening_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="traumascreening_unique")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.person_id}"
 
 
 class PoliceIntervention(models.Model):
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="police_interventions"
-    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="police_interventions")
     occurred_on = models.DateField(_("date"))
     summary = models.TextField(_("summary"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -394,9 +359,7 @@ class Evaluation(models.Model):
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["held_on", "due_on"], name="evaluation_due_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["case", "milestone_key"], name="evaluation_unique_milestone"
-            ),
+            models.UniqueConstraint(fields=["case", "milestone_key"], name="evaluation_unique_milestone"),
             models.CheckConstraint(
                 condition=Q(held_on__isnull=True) | ~Q(decision=""),
                 name="evaluation_held_has_decision",
@@ -408,17 +371,13 @@ class Evaluation(models.Model):
 
 
 class GoalProgress(models.Model):
-    evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.PROTECT, related_name="goal_progress"
-    )
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="goal_progress")
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="progress_history")
     progress = models.CharField(_("progress"), max_length=20, choices=Goal.Progress.choices)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["evaluation", "goal"], name="goalprogress_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "goal"], name="goalprogress_unique")]
 
     def __str__(self) -> str:
         return f"{self.goal_id}: {self.progress}"
@@ -427,9 +386,7 @@ class GoalProgress(models.Model):
 class SelfRelianceScore(models.Model):
     """Self-reliance matrix (ZRM) score per life domain: 1 acute … 5 fully self-reliant."""
 
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, related_name="self_reliance_scores"
-    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="self_reliance_scores")
     evaluation = models.ForeignKey(
         Evaluation,
         on_delete=models.PROTECT,
@@ -440,14 +397,10 @@ class SelfRelianceScore(models.Model):
     person = models.ForeignKey(
         "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    life_domain = models.ForeignKey(
-        "methods.LifeDomain", on_delete=models.PROTECT, related_name="+"
-    )
+    life_domain = models.ForeignKey("methods.LifeDomain", on_delete=models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("score"))
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [

@@ -15,9 +15,10 @@ from django.db.models import Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ketenplan.accounts.models import Professional
-from ketenplan.cases.models import Case, Stage
+from ketenplan.cases.models import Case, Participation, Stage
 from ketenplan.cases.selectors import visible_cases
 from ketenplan.core import policy
 from ketenplan.methods.language import localized
@@ -69,9 +70,7 @@ def plan_versions(*, user, case: Case) -> list[PlanVersion]:
     """Every version of the case's plan, newest first (no goals loaded)."""
     _require_view(user, case)
     return list(
-        PlanVersion.objects.filter(case=case)
-        .select_related("created_by", "approved_by")
-        .order_by("-number")
+        PlanVersion.objects.filter(case=case).select_related("created_by", "approved_by").order_by("-number")
     )
 
 
@@ -82,10 +81,17 @@ def plan_with_content(*, user, case: Case, number: int) -> PlanVersion:
         PlanVersion.objects.filter(case=case, number=number)
         .select_related("created_by", "approved_by", "updated_by")
         .prefetch_related(
-            Prefetch("goals", queryset=_goal_queryset().prefetch_related(
-                Prefetch("actions", queryset=Action.objects.select_related(
-                    "owner", "owner_organisation").order_by("due_on", "pk"))
-            )),
+            Prefetch(
+                "goals",
+                queryset=_goal_queryset().prefetch_related(
+                    Prefetch(
+                        "actions",
+                        queryset=Action.objects.select_related("owner", "owner_organisation").order_by(
+                            "due_on", "pk"
+                        ),
+                    )
+                ),
+            ),
             Prefetch(
                 "safety_measures",
                 queryset=SafetyMeasure.objects.select_related("responsible_organisation"),
@@ -112,6 +118,48 @@ def current_and_draft(*, user, case: Case) -> tuple[PlanVersion | None, PlanVers
     if PlanVersion.Status.DRAFT in numbers:
         draft = plan_with_content(user=user, case=case, number=numbers[PlanVersion.Status.DRAFT])
     return current, draft
+
+
+def approval_problems(plan: PlanVersion, *, today: date | None = None) -> list[str]:
+    """Why this draft cannot be approved yet (empty when it can). The guard of
+    ``services.plan_approve``, shown on the plan page before the user tries."""
+    today = today or timezone.localdate()
+    problems: list[str] = []
+    goals = list(
+        plan.goals.select_related("life_domain", "responsible_organisation", "responsible_professional")
+    )
+    if not goals:
+        problems.append(_("The plan has no goals yet."))
+    if not plan.safety_measures.filter(kind=SafetyMeasure.Kind.DIRECT).exists():
+        problems.append(_("The safety plan needs at least one direct safety measure."))
+    taking_part = set(
+        Participation.objects.filter(case_id=plan.case_id, until__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for goal in goals:
+        label = goal.description[:60]
+        if goal.responsible_professional_id is None:
+            problems.append(_("Goal “%(goal)s”: name the responsible professional.") % {"goal": label})
+        elif (
+            goal.responsible_professional.organisation_id != goal.responsible_organisation_id
+            or not goal.responsible_professional.is_active
+        ):
+            problems.append(
+                _("Goal “%(goal)s”: the responsible professional no longer works for %(org)s.")
+                % {"goal": label, "org": goal.responsible_organisation}
+            )
+        if goal.responsible_organisation_id not in taking_part:
+            problems.append(
+                _("Goal “%(goal)s”: %(org)s no longer takes part in the case.")
+                % {"goal": label, "org": goal.responsible_organisation}
+            )
+        if goal.due_on < today and goal.progress not in (
+            Goal.Progress.ACHIEVED,
+            Goal.Progress.DROPPED,
+        ):
+            problems.append(_("Goal “%(goal)s”: the due date has passed; set a new one.") % {"goal": label})
+    return problems
 
 
 def goal_get(*, user, pk: int) -> Goal:
@@ -143,6 +191,10 @@ class GoalComparison:
     old: Goal | None
     new: Goal | None
     changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def changed_labels(self) -> list[str]:
+        return [str(Goal._meta.get_field(f.removesuffix("_id")).verbose_name) for f in self.changed_fields]
 
 
 @dataclass
@@ -191,9 +243,7 @@ def plan_compare(*, user, case: Case, old_number: int, new_number: int) -> PlanC
     old = plan_with_content(user=user, case=case, number=old_number)
     new = plan_with_content(user=user, case=case, number=new_number)
     # Every goal of the case, to follow copies across the versions in between.
-    by_id = {
-        g.pk: g for g in Goal.objects.filter(plan_version__case=case).only("pk", "copied_from_id")
-    }
+    by_id = {g.pk: g for g in Goal.objects.filter(plan_version__case=case).only("pk", "copied_from_id")}
     old_goals = list(old.goals.all())
     new_goals = list(new.goals.all())
     old_ids = {g.pk for g in old_goals}
@@ -209,9 +259,7 @@ def plan_compare(*, user, case: Case, old_number: int, new_number: int) -> PlanC
         matched_old.add(source.pk)
         changed = [f for f in COMPARED_FIELDS if getattr(source, f) != getattr(goal, f)]
         rows.append(GoalComparison("changed" if changed else "unchanged", source, goal, changed))
-    rows.extend(
-        GoalComparison("removed", g, None) for g in old_goals if g.pk not in matched_old
-    )
+    rows.extend(GoalComparison("removed", g, None) for g in old_goals if g.pk not in matched_old)
     return PlanComparison(
         old=old,
         new=new,
@@ -262,19 +310,36 @@ def region_organisations(*, user, case: Case) -> QuerySet:
     return Organisation.objects.filter(region_id=case.region_id).order_by("name")
 
 
+def current_goals(*, user, case: Case) -> QuerySet:
+    """The goals of the approved plan version in force (what an evaluation answers)."""
+    _require_view(user, case)
+    return _goal_queryset().filter(plan_version__case=case, plan_version__status=PlanVersion.Status.APPROVED)
+
+
+def action_goal_choices(*, user, case: Case) -> QuerySet:
+    """Goals an action can be put under: those of the plan in force and of the draft."""
+    _require_view(user, case)
+    return (
+        Goal.objects.filter(
+            plan_version__case=case,
+            plan_version__status__in=[PlanVersion.Status.APPROVED, PlanVersion.Status.DRAFT],
+        )
+        .select_related("plan_version", "life_domain")
+        .order_by("plan_version__number", "order", "pk")
+    )
+
+
 # --- execution --------------------------------------------------------------------------
 
 
 def _action_queryset() -> QuerySet:
-    return Action.objects.select_related(
-        "owner", "owner_organisation", "goal__plan_version", "updated_by"
-    )
+    return Action.objects.select_related("owner", "owner_organisation", "goal__plan_version", "updated_by")
 
 
 def case_actions(*, user, case: Case) -> list[Action]:
     """The case's action list: open ones first by due date, then finished ones."""
     _require_view(user, case)
-    return list(
+    actions = list(
         _action_queryset()
         .filter(case=case)
         .annotate(
@@ -286,14 +351,15 @@ def case_actions(*, user, case: Case) -> list[Action]:
         )
         .order_by("finished", "due_on", "pk")
     )
+    for action in actions:
+        action.case = case  # the case as the user may see it: per-row rules need no query
+    return actions
 
 
 def action_get(*, user, pk: int) -> Action:
     """An action of a case the user may see, or 404."""
     try:
-        return _action_queryset().select_related("case").filter(
-            case__in=_visible_case_ids(user)
-        ).get(pk=pk)
+        return _action_queryset().select_related("case").filter(case__in=_visible_case_ids(user)).get(pk=pk)
     except (Action.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -389,11 +455,7 @@ def next_open_evaluation(evaluations: list[Evaluation]) -> Evaluation | None:
 
 def evaluation_get(*, user, pk: int) -> Evaluation:
     try:
-        return (
-            Evaluation.objects.select_related("case")
-            .filter(case__in=_visible_case_ids(user))
-            .get(pk=pk)
-        )
+        return Evaluation.objects.select_related("case").filter(case__in=_visible_case_ids(user)).get(pk=pk)
     except (Evaluation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -414,9 +476,7 @@ def start_self_reliance(*, user, case: Case) -> list[SelfRelianceScore]:
 # --- overviews (used by "My work" and the coordinator's board) -------------------------
 
 
-def my_actions(
-    *, user, due_within_days: int | None = DUE_SOON_DAYS, today: date | None = None
-) -> QuerySet:
+def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date | None = None) -> QuerySet:
     """Open actions owned by the user or by the user's organisation in cases the user
     may see; by default only those overdue or due within ``due_within_days`` days.
     Each row has ``is_mine`` (owned by the user personally)."""

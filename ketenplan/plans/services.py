@@ -41,6 +41,7 @@ from .models import (
     SelfRelianceScore,
     TraumaScreening,
 )
+from .selectors import approval_problems
 
 # A clock a few minutes ahead on the user's device must not refuse a contact "just now".
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -68,9 +69,7 @@ def _ensure_planning(case: Case) -> None:
 
 def _participating_org_ids(case: Case) -> set[int]:
     return set(
-        Participation.objects.filter(case=case, until__isnull=True).values_list(
-            "organisation_id", flat=True
-        )
+        Participation.objects.filter(case=case, until__isnull=True).values_list("organisation_id", flat=True)
     )
 
 
@@ -113,11 +112,7 @@ def _check_responsibility(
 def _lock_draft(plan: PlanVersion, expected_version: int | None) -> PlanVersion:
     """The draft under a row lock; refused when approved meanwhile or edited by someone
     else since the user read it."""
-    fresh = (
-        PlanVersion.objects.select_for_update()
-        .select_related("updated_by", "case")
-        .get(pk=plan.pk)
-    )
+    fresh = PlanVersion.objects.select_for_update().select_related("updated_by", "case").get(pk=plan.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by,
@@ -131,9 +126,7 @@ def _lock_draft(plan: PlanVersion, expected_version: int | None) -> PlanVersion:
 
 def _touch_plan(plan: PlanVersion, actor) -> None:
     now = timezone.now()
-    PlanVersion.objects.filter(pk=plan.pk).update(
-        version=F("version") + 1, updated_by=actor, updated_at=now
-    )
+    PlanVersion.objects.filter(pk=plan.pk).update(version=F("version") + 1, updated_by=actor, updated_at=now)
     plan.version += 1
     plan.updated_by, plan.updated_at = actor, now
 
@@ -351,9 +344,7 @@ def goal_add(
     order = (plan.goals.aggregate(n=Max("order"))["n"] or 0) + 1
     goal = Goal.objects.create(plan_version=plan, order=order, **cleaned)
     _touch_plan(plan, actor)
-    audit_record(
-        action="plan.goal_added", actor=actor, request=request, obj=goal, detail={"plan": plan.pk}
-    )
+    audit_record(action="plan.goal_added", actor=actor, request=request, obj=goal, detail={"plan": plan.pk})
     return goal
 
 
@@ -503,9 +494,7 @@ def safety_measure_update(
 
 
 @transaction.atomic
-def safety_measure_remove(
-    *, actor, measure: SafetyMeasure, expected_version: int, request=None
-) -> None:
+def safety_measure_remove(*, actor, measure: SafetyMeasure, expected_version: int, request=None) -> None:
     _require_draft_editor(actor, measure.plan_version)
     plan = _lock_draft(measure.plan_version, expected_version)
     audit_record(
@@ -517,49 +506,6 @@ def safety_measure_remove(
     )
     measure.delete()
     _touch_plan(plan, actor)
-
-
-def approval_problems(plan: PlanVersion, *, today: date | None = None) -> list[str]:
-    """Why this draft cannot be approved yet (empty when it can)."""
-    today = today or timezone.localdate()
-    problems: list[str] = []
-    goals = list(
-        plan.goals.select_related(
-            "life_domain", "responsible_organisation", "responsible_professional"
-        )
-    )
-    if not goals:
-        problems.append(_("The plan has no goals yet."))
-    if not plan.safety_measures.filter(kind=SafetyMeasure.Kind.DIRECT).exists():
-        problems.append(_("The safety plan needs at least one direct safety measure."))
-    taking_part = _participating_org_ids(plan.case)
-    for goal in goals:
-        label = goal.description[:60]
-        if goal.responsible_professional_id is None:
-            problems.append(
-                _("Goal “%(goal)s”: name the responsible professional.") % {"goal": label}
-            )
-        elif (
-            goal.responsible_professional.organisation_id != goal.responsible_organisation_id
-            or not goal.responsible_professional.is_active
-        ):
-            problems.append(
-                _("Goal “%(goal)s”: the responsible professional no longer works for %(org)s.")
-                % {"goal": label, "org": goal.responsible_organisation}
-            )
-        if goal.responsible_organisation_id not in taking_part:
-            problems.append(
-                _("Goal “%(goal)s”: %(org)s no longer takes part in the case.")
-                % {"goal": label, "org": goal.responsible_organisation}
-            )
-        if goal.due_on < today and goal.progress not in (
-            Goal.Progress.ACHIEVED,
-            Goal.Progress.DROPPED,
-        ):
-            problems.append(
-                _("Goal “%(goal)s”: the due date has passed; set a new one.") % {"goal": label}
-            )
-    return problems
 
 
 def schedule_evaluations(*, case: Case, plan_approved_on: date) -> list[Evaluation]:
@@ -608,9 +554,7 @@ def plan_approve(
         if meeting_date > today:
             raise ValidationError({"meeting_date": _("The meeting date lies in the future.")})
         if meeting_date < timezone.localdate(case.registered_at):
-            raise ValidationError(
-                {"meeting_date": _("The meeting date lies before the registration.")}
-            )
+            raise ValidationError({"meeting_date": _("The meeting date lies before the registration.")})
         approved_on = meeting_date
     else:
         meeting_date = None
@@ -754,8 +698,7 @@ def action_create(
         case, owner_organisation, owner, org_field="owner_organisation", professional_field="owner"
     )
     if goal is not None and (
-        goal.plan_version.case_id != case.pk
-        or goal.plan_version.status == PlanVersion.Status.SUPERSEDED
+        goal.plan_version.case_id != case.pk or goal.plan_version.status == PlanVersion.Status.SUPERSEDED
     ):
         raise ValidationError({"goal": _("Choose a goal of this case's current plan.")})
     action = Action.objects.create(
@@ -791,11 +734,7 @@ def action_set_status(
     """Open, in progress, done or cannot be done (with the reason). Refused when someone
     else changed the action since the user read it."""
     policy.require(actor, "plan.action_status", action)
-    fresh = (
-        Action.objects.select_for_update()
-        .select_related("updated_by", "case")
-        .get(pk=action.pk)
-    )
+    fresh = Action.objects.select_for_update().select_related("updated_by", "case").get(pk=action.pk)
     if fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by, changed_at=fresh.updated_at, current_version=fresh.version
@@ -960,11 +899,7 @@ def referral_set_status(
     """Waiting sets ``waiting_since``, started sets ``started_on``; a note is added to
     the referral's notes with the date."""
     policy.require(actor, "case.contribute", referral.case)
-    fresh = (
-        Referral.objects.select_for_update()
-        .select_related("updated_by", "case")
-        .get(pk=referral.pk)
-    )
+    fresh = Referral.objects.select_for_update().select_related("updated_by", "case").get(pk=referral.pk)
     if fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by, changed_at=fresh.updated_at, current_version=fresh.version
@@ -1108,9 +1043,7 @@ def evaluation_hold(
     (``plan_revise``), or close (``cases.services.case_close``, whose guards apply)."""
     case = evaluation.case
     policy.require(actor, "case.direct", case)
-    evaluation = (
-        Evaluation.objects.select_for_update().select_related("case").get(pk=evaluation.pk)
-    )
+    evaluation = Evaluation.objects.select_for_update().select_related("case").get(pk=evaluation.pk)
     case = evaluation.case
     _ensure_open(case)
     if evaluation.held_on is not None:
@@ -1153,9 +1086,7 @@ def evaluation_hold(
         if goals[pk].progress != progress:
             Goal.objects.filter(pk=pk).update(progress=progress)
     if zrm_scores:
-        _record_scores(
-            actor=actor, case=case, scores=zrm_scores, evaluation=evaluation, request=request
-        )
+        _record_scores(actor=actor, case=case, scores=zrm_scores, evaluation=evaluation, request=request)
     evaluation.held_on = held_on
     evaluation.held_by = actor
     evaluation.plan_version = plan
@@ -1170,9 +1101,7 @@ def evaluation_hold(
         detail={"case": case.pk, "milestone": evaluation.milestone_key, "decision": decision},
     )
     if decision == Evaluation.Decision.NEW_PLAN_VERSION:
-        plan_revise(
-            actor=actor, case=case, reason=_text(revise_reason) or summary, request=request
-        )
+        plan_revise(actor=actor, case=case, reason=_text(revise_reason) or summary, request=request)
     elif decision == Evaluation.Decision.CLOSE:
         case_services.case_close(
             actor=actor,

@@ -47,9 +47,7 @@ def add_goal(world, plan: PlanVersion, *, n: int = 0, **overrides):
         "due_on": later(60 + n),
     }
     values.update(overrides)
-    return services.goal_add(
-        actor=world.coordinator, plan=plan, expected_version=plan.version, **values
-    )
+    return services.goal_add(actor=world.coordinator, plan=plan, expected_version=plan.version, **values)
 
 
 def add_measure(world, plan: PlanVersion, kind=SafetyMeasure.Kind.DIRECT, **overrides):
@@ -71,8 +69,12 @@ def draft_plan(world, case: Case, *, goals: int = 1, measures: bool = True) -> P
         add_goal(world, plan, n=n)
     if measures:
         add_measure(world, plan)
-        add_measure(world, plan, kind=SafetyMeasure.Kind.STRUCTURAL,
-                    description="Perpetrator programme for the father.")
+        add_measure(
+            world,
+            plan,
+            kind=SafetyMeasure.Kind.STRUCTURAL,
+            description="Perpetrator programme for the father.",
+        )
     plan.refresh_from_db()
     return plan
 
@@ -80,9 +82,7 @@ def draft_plan(world, case: Case, *, goals: int = 1, measures: bool = True) -> P
 def approve(world, plan: PlanVersion, **kwargs) -> PlanVersion:
     plan.refresh_from_db()
     kwargs.setdefault("route", PlanVersion.ApprovedBy.COORDINATOR)
-    return services.plan_approve(
-        actor=world.coordinator, plan=plan, expected_version=plan.version, **kwargs
-    )
+    return services.plan_approve(actor=world.coordinator, plan=plan, expected_version=plan.version, **kwargs)
 
 
 def running_case(world, *, goals: int = 1, **kwargs) -> tuple[Case, PlanVersion]:

@@ -80,65 +80,81 @@ def test_cannot_be_done_needs_a_reason(world):
     case, _plan = running_case(world)
     action = new_action(world, case)
     with pytest.raises(ValidationError) as exc:
-        services.action_set_status(actor=world.case_director, action=action,
-                                   status="cannot_be_done", expected_version=action.version)
+        services.action_set_status(
+            actor=world.case_director, action=action, status="cannot_be_done", expected_version=action.version
+        )
     assert "reason" in exc.value.message_dict
     action.refresh_from_db()
     assert action.status == "open"
-    action = services.action_set_status(actor=world.case_director, action=action, status="cannot_be_done",
-                                        reason="The family moved abroad.", expected_version=action.version)
+    action = services.action_set_status(
+        actor=world.case_director,
+        action=action,
+        status="cannot_be_done",
+        reason="The family moved abroad.",
+        expected_version=action.version,
+    )
     assert action.status == "cannot_be_done" and action.status_reason
 
 
 def test_done_sets_completed_at_and_reopening_clears_it(world):
     case, _plan = running_case(world)
     action = new_action(world, case)
-    action = services.action_set_status(actor=world.case_director, action=action, status="done",
-                                        expected_version=action.version)
+    action = services.action_set_status(
+        actor=world.case_director, action=action, status="done", expected_version=action.version
+    )
     assert action.completed_at is not None
-    action = services.action_set_status(actor=world.case_director, action=action, status="in_progress",
-                                        expected_version=action.version)
+    action = services.action_set_status(
+        actor=world.case_director, action=action, status="in_progress", expected_version=action.version
+    )
     assert action.completed_at is None
     assert AuditEvent.objects.filter(action="plan.action_status_changed").count() == 2
 
 
-@pytest.mark.parametrize("persona,allowed", [
-    ("case_director", True),   # owner
-    ("team_member", True),     # colleague of the owner's organisation
-    ("coordinator", True),
-    ("referrer", False),       # police: takes part, but neither owner nor director
-    ("outsider", False),
-])
+@pytest.mark.parametrize(
+    "persona,allowed",
+    [
+        ("case_director", True),  # owner
+        ("team_member", True),  # colleague of the owner's organisation
+        ("coordinator", True),
+        ("referrer", False),  # police: takes part, but neither owner nor director
+        ("outsider", False),
+    ],
+)
 def test_who_may_change_an_action_status(world, persona, allowed):
     case, _plan = running_case(world)
     action = new_action(world, case)
     actor = getattr(world, persona)
     if allowed:
-        services.action_set_status(actor=actor, action=action, status="in_progress",
-                                   expected_version=action.version)
+        services.action_set_status(
+            actor=actor, action=action, status="in_progress", expected_version=action.version
+        )
     else:
         with pytest.raises(Http404):
-            services.action_set_status(actor=actor, action=action, status="in_progress",
-                                       expected_version=action.version)
+            services.action_set_status(
+                actor=actor, action=action, status="in_progress", expected_version=action.version
+            )
 
 
 def test_case_director_may_change_an_action_of_another_organisation(world):
     case, _plan = running_case(world)
     police_officer = ProfessionalFactory(organisation=world.police, roles=[Role.PARTNER])
     action = new_action(world, case, owner=police_officer, owner_organisation=world.police)
-    services.action_set_status(actor=world.case_director, action=action, status="done",
-                               expected_version=action.version)
+    services.action_set_status(
+        actor=world.case_director, action=action, status="done", expected_version=action.version
+    )
 
 
 def test_action_status_conflict(world):
     case, _plan = running_case(world)
     action = new_action(world, case)
     stale = action.version
-    services.action_set_status(actor=world.team_member, action=action, status="in_progress",
-                               expected_version=stale)
+    services.action_set_status(
+        actor=world.team_member, action=action, status="in_progress", expected_version=stale
+    )
     with pytest.raises(ConflictError) as exc:
-        services.action_set_status(actor=world.case_director, action=action, status="done",
-                                   expected_version=stale)
+        services.action_set_status(
+            actor=world.case_director, action=action, status="done", expected_version=stale
+        )
     assert world.team_member.full_name in str(exc.value)
     action.refresh_from_db()
     assert action.status == "in_progress"
@@ -150,9 +166,14 @@ def test_action_status_conflict(world):
 def test_contact_with_family_members(world):
     case, _plan = running_case(world)
     members = list(Person.objects.filter(case_memberships__case=case))
-    contact = services.contact_log(actor=world.case_director, case=case, kind="home_visit",
-                                   at=timezone.now() - timedelta(hours=2), with_persons=members[:2],
-                                   summary="Talked with mother and father at home.")
+    contact = services.contact_log(
+        actor=world.case_director,
+        case=case,
+        kind="home_visit",
+        at=timezone.now() - timedelta(hours=2),
+        with_persons=members[:2],
+        summary="Talked with mother and father at home.",
+    )
     assert contact.with_persons.count() == 2 and contact.organisation == world.welfare
     assert AuditEvent.objects.filter(action="plan.contact_logged").exists()
 
@@ -162,8 +183,14 @@ def test_contact_with_a_non_member_refused(world):
     other_case = case_at(world, Stage.INTAKE, family_label="Family Janssens")
     stranger = Person.objects.filter(case_memberships__case=other_case).first()
     with pytest.raises(ValidationError) as exc:
-        services.contact_log(actor=world.case_director, case=case, kind="phone",
-                             at=timezone.now(), with_persons=[stranger], summary="Phone call.")
+        services.contact_log(
+            actor=world.case_director,
+            case=case,
+            kind="phone",
+            at=timezone.now(),
+            with_persons=[stranger],
+            summary="Phone call.",
+        )
     assert "with_persons" in exc.value.message_dict
 
 
@@ -171,8 +198,14 @@ def test_contact_in_the_future_refused(world):
     case, _plan = running_case(world)
     member = Person.objects.filter(case_memberships__case=case).first()
     with pytest.raises(ValidationError) as exc:
-        services.contact_log(actor=world.case_director, case=case, kind="phone",
-                             at=timezone.now() + timedelta(days=1), with_persons=[member], summary="x")
+        services.contact_log(
+            actor=world.case_director,
+            case=case,
+            kind="phone",
+            at=timezone.now() + timedelta(days=1),
+            with_persons=[member],
+            summary="x",
+        )
     assert "at" in exc.value.message_dict
 
 
@@ -182,17 +215,24 @@ def test_contact_in_the_future_refused(world):
 def test_waiting_referral_shows_in_waiting_referrals(world):
     case, _plan = running_case(world)
     mother = Person.objects.filter(case_memberships__case=case).first()
-    referral = services.referral_create(actor=world.case_director, case=case, person=mother,
-                                        service="Trauma therapy (CGG)")
+    referral = services.referral_create(
+        actor=world.case_director, case=case, person=mother, service="Trauma therapy (CGG)"
+    )
     assert referral.status == "requested"
     assert list(selectors.waiting_referrals(user=world.team_member)) == []
-    referral = services.referral_set_status(actor=world.case_director, referral=referral, status="waiting",
-                                            note="Six weeks waiting list.", expected_version=referral.version)
+    referral = services.referral_set_status(
+        actor=world.case_director,
+        referral=referral,
+        status="waiting",
+        note="Six weeks waiting list.",
+        expected_version=referral.version,
+    )
     assert referral.waiting_since == timezone.localdate()
     assert list(selectors.waiting_referrals(user=world.team_member)) == [referral]
     assert list(selectors.waiting_referrals(user=world.outsider)) == []
-    referral = services.referral_set_status(actor=world.case_director, referral=referral, status="started",
-                                            expected_version=referral.version)
+    referral = services.referral_set_status(
+        actor=world.case_director, referral=referral, status="started", expected_version=referral.version
+    )
     assert referral.started_on == timezone.localdate()
     assert referral.waiting_since is not None  # how long they waited stays known
     assert list(selectors.waiting_referrals(user=world.team_member)) == []
@@ -202,11 +242,13 @@ def test_referral_status_conflict(world):
     case, _plan = running_case(world)
     referral = services.referral_create(actor=world.case_director, case=case, service="Debt counselling")
     stale = referral.version
-    services.referral_set_status(actor=world.team_member, referral=referral, status="waiting",
-                                 expected_version=stale)
+    services.referral_set_status(
+        actor=world.team_member, referral=referral, status="waiting", expected_version=stale
+    )
     with pytest.raises(ConflictError):
-        services.referral_set_status(actor=world.case_director, referral=referral, status="declined",
-                                     expected_version=stale)
+        services.referral_set_status(
+            actor=world.case_director, referral=referral, status="declined", expected_version=stale
+        )
     assert Referral.objects.get(pk=referral.pk).status == "waiting"
 
 
@@ -217,36 +259,52 @@ def test_trauma_screening_per_person(world):
     case, _plan = running_case(world)
     mother = Person.objects.filter(case_memberships__case=case).first()
     today = timezone.localdate()
-    services.trauma_screening_record(actor=world.case_director, case=case, person=mother,
-                                     offered_on=today - timedelta(days=10))
+    services.trauma_screening_record(
+        actor=world.case_director, case=case, person=mother, offered_on=today - timedelta(days=10)
+    )
     screening = services.trauma_screening_record(
-        actor=world.case_director, case=case, person=mother, offered_on=today - timedelta(days=10),
-        done_on=today - timedelta(days=3), treatment_started_on=today)
+        actor=world.case_director,
+        case=case,
+        person=mother,
+        offered_on=today - timedelta(days=10),
+        done_on=today - timedelta(days=3),
+        treatment_started_on=today,
+    )
     assert screening.done_on and screening.treatment_started_on
     assert case.trauma_screenings.count() == 1
     with pytest.raises(ValidationError):
-        services.trauma_screening_record(actor=world.case_director, case=case, person=mother,
-                                         offered_on=today, declined=True, done_on=today)
+        services.trauma_screening_record(
+            actor=world.case_director,
+            case=case,
+            person=mother,
+            offered_on=today,
+            declined=True,
+            done_on=today,
+        )
 
 
 def test_police_intervention_by_police_or_coordinator(world):
     case, _plan = running_case(world)
     day = timezone.localdate() - timedelta(days=2)
-    services.police_intervention_record(actor=world.referrer, case=case, occurred_on=day,
-                                        summary="Call-out after a neighbour's report.")
-    services.police_intervention_record(actor=world.coordinator, case=case, occurred_on=day,
-                                        summary="Exclusion order extended.")
+    services.police_intervention_record(
+        actor=world.referrer, case=case, occurred_on=day, summary="Call-out after a neighbour's report."
+    )
+    services.police_intervention_record(
+        actor=world.coordinator, case=case, occurred_on=day, summary="Exclusion order extended."
+    )
     with pytest.raises(Http404):
-        services.police_intervention_record(actor=world.team_member, case=case, occurred_on=day,
-                                            summary="Not police.")
+        services.police_intervention_record(
+            actor=world.team_member, case=case, occurred_on=day, summary="Not police."
+        )
     assert case.police_interventions.count() == 2
     assert AuditEvent.objects.filter(action="plan.police_intervention_recorded").count() == 2
 
 
 def test_police_intervention_after_closure(world):
     case = case_at(world, Stage.CLOSED)
-    services.police_intervention_record(actor=world.referrer, case=case,
-                                        occurred_on=timezone.localdate(), summary="New call-out.")
+    services.police_intervention_record(
+        actor=world.referrer, case=case, occurred_on=timezone.localdate(), summary="New call-out."
+    )
 
 
 # --- evaluations ------------------------------------------------------------------------
@@ -256,9 +314,13 @@ def hold(world, case, plan, decision, **kwargs):
     evaluation = Evaluation.objects.filter(case=case, held_on=None).order_by("due_on").first()
     progress = {g.pk: ("on_track", "Going well") for g in plan.goals.all()}
     return services.evaluation_hold(
-        actor=kwargs.pop("actor", world.case_director), evaluation=evaluation,
-        held_on=timezone.localdate(), summary="Safer at home; father in a programme.",
-        goal_progress=kwargs.pop("goal_progress", progress), decision=decision, **kwargs,
+        actor=kwargs.pop("actor", world.case_director),
+        evaluation=evaluation,
+        held_on=timezone.localdate(),
+        summary="Safer at home; father in a programme.",
+        goal_progress=kwargs.pop("goal_progress", progress),
+        decision=decision,
+        **kwargs,
     )
 
 
@@ -274,9 +336,14 @@ def test_evaluation_continue(world):
     assert SelfRelianceScore.objects.filter(evaluation=evaluation).count() == 1
     assert AuditEvent.objects.filter(action="plan.evaluation_held").exists()
     with pytest.raises(ValidationError):  # held once only
-        services.evaluation_hold(actor=world.case_director, evaluation=evaluation,
-                                 held_on=timezone.localdate(), summary="Again", goal_progress={},
-                                 decision="continue")
+        services.evaluation_hold(
+            actor=world.case_director,
+            evaluation=evaluation,
+            held_on=timezone.localdate(),
+            summary="Again",
+            goal_progress={},
+            decision="continue",
+        )
 
 
 def test_evaluation_needs_progress_for_every_goal(world):
@@ -317,7 +384,10 @@ def test_evaluation_close_respects_the_open_requests_guard(world):
 
     case, plan = running_case(world)
     InformationRequest.objects.create(
-        case=case, to_organisation=world.shelter, question="Stay history?", due_on=later(5),
+        case=case,
+        to_organisation=world.shelter,
+        question="Stay history?",
+        due_on=later(5),
         requested_by=world.coordinator,
     )
     with pytest.raises(TransitionRefused):

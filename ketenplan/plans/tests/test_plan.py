@@ -88,9 +88,14 @@ def test_draft_edit_conflict_is_refused(world):
     goal = plan.goals.get()
     with pytest.raises(ConflictError) as exc:
         services.goal_update(
-            actor=world.team_member, goal=goal, life_domain=goal.life_domain,
-            description="Changed", responsible_organisation=world.welfare,
-            responsible_professional=None, due_on=later(), expected_version=read_version,
+            actor=world.team_member,
+            goal=goal,
+            life_domain=goal.life_domain,
+            description="Changed",
+            responsible_organisation=world.welfare,
+            responsible_professional=None,
+            due_on=later(),
+            expected_version=read_version,
         )
     assert world.coordinator.full_name in str(exc.value)
     goal.refresh_from_db()
@@ -161,8 +166,9 @@ def test_only_the_coordinator_approves(world, persona):
     case = planning_case(world)
     plan = draft_plan(world, case)
     with pytest.raises(Http404):
-        services.plan_approve(actor=getattr(world, persona), plan=plan, route="coordinator",
-                              expected_version=plan.version)
+        services.plan_approve(
+            actor=getattr(world, persona), plan=plan, route="coordinator", expected_version=plan.version
+        )
     plan.refresh_from_db()
     assert plan.status == PlanVersion.Status.DRAFT
 
@@ -269,9 +275,13 @@ def test_revision_keeps_the_old_version_readable_and_comparable(world):
     # Change one goal, remove one, add one.
     changed, removed = copies[0], copies[1]
     services.goal_update(
-        actor=world.coordinator, goal=changed, life_domain=changed.life_domain,
-        description="Father finds his own housing.", responsible_organisation=world.welfare,
-        responsible_professional=world.case_director, due_on=changed.due_on,
+        actor=world.coordinator,
+        goal=changed,
+        life_domain=changed.life_domain,
+        description="Father finds his own housing.",
+        responsible_organisation=world.welfare,
+        responsible_professional=world.case_director,
+        due_on=changed.due_on,
         expected_version=draft.version,
     )
     draft.refresh_from_db()
@@ -293,15 +303,26 @@ def test_open_actions_move_to_the_new_goals(world):
     case, plan = running_case(world)
     goal = plan.goals.get()
     open_action = services.action_create(
-        actor=world.case_director, case=case, description="Apply for a living wage",
-        owner=world.case_director, owner_organisation=world.welfare, due_on=later(10), goal=goal,
+        actor=world.case_director,
+        case=case,
+        description="Apply for a living wage",
+        owner=world.case_director,
+        owner_organisation=world.welfare,
+        due_on=later(10),
+        goal=goal,
     )
     done_action = services.action_create(
-        actor=world.case_director, case=case, description="Intake at the welfare centre",
-        owner=world.case_director, owner_organisation=world.welfare, due_on=later(5), goal=goal,
+        actor=world.case_director,
+        case=case,
+        description="Intake at the welfare centre",
+        owner=world.case_director,
+        owner_organisation=world.welfare,
+        due_on=later(5),
+        goal=goal,
     )
-    services.action_set_status(actor=world.case_director, action=done_action, status="done",
-                               expected_version=done_action.version)
+    services.action_set_status(
+        actor=world.case_director, action=done_action, status="done", expected_version=done_action.version
+    )
     draft = services.plan_revise(actor=world.case_director, case=case, reason="Changed situation")
     new_goal = draft.goals.get()
     open_action.refresh_from_db()
@@ -314,8 +335,13 @@ def test_removing_a_copied_goal_returns_its_actions(world):
     case, plan = running_case(world)
     goal = plan.goals.get()
     action = services.action_create(
-        actor=world.case_director, case=case, description="Apply", owner=None,
-        owner_organisation=world.welfare, due_on=later(10), goal=goal,
+        actor=world.case_director,
+        case=case,
+        description="Apply",
+        owner=None,
+        owner_organisation=world.welfare,
+        due_on=later(10),
+        goal=goal,
     )
     draft = services.plan_revise(actor=world.case_director, case=case, reason="Changed situation")
     services.goal_remove(actor=world.coordinator, goal=draft.goals.get(), expected_version=draft.version)
@@ -335,8 +361,13 @@ def test_draft_discard(world):
     case, plan = running_case(world)
     goal = plan.goals.get()
     action = services.action_create(
-        actor=world.case_director, case=case, description="Apply", owner=None,
-        owner_organisation=world.welfare, due_on=later(10), goal=goal,
+        actor=world.case_director,
+        case=case,
+        description="Apply",
+        owner=None,
+        owner_organisation=world.welfare,
+        due_on=later(10),
+        goal=goal,
     )
     draft = services.plan_revise(actor=world.case_director, case=case, reason="Changed situation")
     services.plan_draft_discard(actor=world.coordinator, plan=draft, expected_version=draft.version)
