@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ketenplan.methods",
     "ketenplan.persons",
     "ketenplan.cases",
+    "ketenplan.consent",
     "ketenplan.dossier",
     "ketenplan.plans",
     "ketenplan.api",

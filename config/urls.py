@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/", include("ketenplan.cases.urls")),
     path("cases/", include("ketenplan.dossier.urls")),
     path("cases/", include("ketenplan.plans.urls")),
+    path("cases/", include("ketenplan.consent.urls")),
     path("methods/", include("ketenplan.methods.urls")),
     path("api/", include("ketenplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
