@@ -24,6 +24,8 @@ urlpatterns = [
     path("cases/", include("ketenplan.plans.urls")),
     path("cases/", include("ketenplan.consent.urls")),
     path("methods/", include("ketenplan.methods.urls")),
+    path("cases/", include("ketenplan.risk.urls")),
+    path("reporting-code/", include("ketenplan.risk.reporting_urls")),
     path("api/", include("ketenplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
