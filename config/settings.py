@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ketenplan.plans",
     "ketenplan.risk",
     "ketenplan.api",
+    "ketenplan.overview",
     "ketenplan.demo",
     "django.contrib.admin",
     "django.contrib.auth",
