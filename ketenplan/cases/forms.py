@@ -100,8 +100,10 @@ class MemberForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles in the case"), choices=MemberRole.choices, widget=forms.CheckboxSelectMultiple
     )
-    person_choice = forms.ChoiceField(
-        label=_("Is this a person who is already known?"), required=False, choices=[],
+    # Rendered by hand next to the proposals (cases/partials/candidate_choice.html) and
+    # checked against them in the view: the choices are known only after matching.
+    person_choice = forms.CharField(
+        label=_("Is this a person who is already known?"), required=False, max_length=20,
         widget=forms.RadioSelect,
     )
 
@@ -124,10 +126,6 @@ class MemberForm(forms.Form):
     def offer(self, matches) -> None:
         """Show these possible matches and ask the user to choose."""
         self.matches = list(matches)
-        self.fields["person_choice"].choices = [
-            *((str(m.person.pk), m.person.full_name) for m in self.matches),
-            (NEW_PERSON, _("Create a new person")),
-        ]
 
     @property
     def was_offered(self) -> bool:
@@ -218,7 +216,7 @@ class AdmissibilityForm(VersionForm):
         self.criteria = []
         for value, label in AdmissibilityDecision.Criterion.choices:
             self.fields[f"{value}_met"] = forms.ChoiceField(
-                label=_("Is this criterion met?"), choices=YES_NO, widget=forms.RadioSelect
+                label=label, choices=YES_NO, widget=forms.RadioSelect
             )
             self.fields[f"{value}_note"] = forms.CharField(
                 label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})

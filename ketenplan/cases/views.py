@@ -674,7 +674,9 @@ def director(request, pk: int):
                 "Earlier case directors stay in the history."
             ),
             "submit_label": _("Replace") if replacing else _("Appoint"),
-            "refusal": _("The case is closed.") if case.stage == Stage.CLOSED else None,
+            "refusal": _("The case is closed.")
+            if request.method == "GET" and case.stage == Stage.CLOSED
+            else None,
         },
         status=status,
     )
@@ -709,6 +711,8 @@ def follow_up(request, pk: int):
             ),
             "submit_label": _("Record the follow-up"),
             "confirm": _("The follow-up cannot be changed afterwards. Record it?"),
-            "refusal": None if case.stage == Stage.CLOSED else _("The case is not closed yet."),
+            "refusal": _("The case is not closed yet.")
+            if request.method == "GET" and case.stage != Stage.CLOSED
+            else None,
         },
     )
