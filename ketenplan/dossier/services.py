@@ -439,6 +439,19 @@ def dossier_view_record(*, actor, case: Case, request=None) -> None:
 
 
 @transaction.atomic
+def contribution_view_record(*, actor, contribution: Contribution, request=None) -> None:
+    """Record that ``actor`` read a contribution and its history (audit of reads)."""
+    policy.require(actor, "dossier.view_contribution", contribution)
+    audit_record(
+        action="dossier.contribution_viewed",
+        actor=actor,
+        request=request,
+        obj=contribution,
+        detail={"case": contribution.case_id},
+    )
+
+
+@transaction.atomic
 def attachment_open(*, actor, attachment: Attachment, request=None):
     """Open a document for download, after the policy allowed it; every download is
     recorded. Returns an open file; the caller streams and closes it."""
@@ -641,3 +654,30 @@ def information_request_withdraw(
         audit_action="dossier.request_withdrawn",
         request=request,
     )
+
+
+@transaction.atomic
+def information_requests_close_with_case(*, actor, case: Case, request=None) -> int:
+    """Withdraw the requests still open when ``case`` closes (call it from the closure
+    service, in its transaction, once the user confirmed closing with open requests).
+    Returns how many were withdrawn."""
+    policy.require(actor, "dossier.view", case)
+    now = timezone.now()
+    withdrawn = 0
+    for request_obj in InformationRequest.objects.select_for_update().filter(
+        case=case, status__in=InformationRequest.OPEN_STATUSES
+    ):
+        request_obj.status = InformationRequest.Status.WITHDRAWN
+        request_obj.status_reason = _("The case was closed.")
+        request_obj.updated_by, request_obj.updated_at = actor, now
+        request_obj.version += 1
+        request_obj.save(update_fields=["status", "status_reason", "updated_by", "updated_at", "version"])
+        audit_record(
+            action="dossier.request_withdrawn",
+            actor=actor,
+            request=request,
+            obj=request_obj,
+            detail={"case": case.pk, "to_organisation": request_obj.to_organisation_id, "closure": True},
+        )
+        withdrawn += 1
+    return withdrawn

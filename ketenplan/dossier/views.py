@@ -32,6 +32,8 @@ from .forms import (
 )
 
 CONTRIBUTION_PREFIX = "contribution"
+# Should a browser ever render a download, it runs in a sandbox with nothing allowed.
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'; object-src 'none'"
 REQUEST_PREFIX = "request"
 
 
@@ -143,6 +145,7 @@ def contribution_detail(request, pk, contribution_pk):
     case = _dossier_case(request, pk)
     contribution = selectors.contribution_get(user=request.user, case=case, pk=contribution_pk)
     versions = selectors.contribution_versions(user=request.user, contribution=contribution)
+    services.contribution_view_record(actor=request.user, contribution=contribution, request=request)
     return render(
         request,
         "dossier/contribution_detail.html",
@@ -224,7 +227,7 @@ def attachment_download(request, pk, attachment_pk):
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["X-Download-Options"] = "noopen"

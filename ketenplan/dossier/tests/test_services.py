@@ -7,6 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from ketenplan.accounts.models import Role
+from ketenplan.accounts.tests.factories import ProfessionalFactory
 from ketenplan.audit.models import AuditEvent
 from ketenplan.cases.models import Participation, Stage
 from ketenplan.cases.tests.factories import case_at
@@ -428,3 +430,21 @@ def test_an_open_request_blocks_closing_until_confirmed(world, today):
     ask(world, case, today, actor=world.case_director)
     with pytest.raises(TransitionRefused):
         case_services.case_close(actor=world.case_director, case=case, outcome="goals_met")
+
+
+def test_open_requests_are_withdrawn_when_the_case_closes(world, today):
+    case = case_at(world, Stage.EXECUTION)
+    open_one = ask(world, case, today, actor=world.case_director)
+    answered = ask(world, case, today, actor=world.case_director, to_organisation=world.shelter)
+    services.information_request_answer(
+        actor=ProfessionalFactory(organisation=world.shelter, roles=[Role.PARTNER]),
+        request_obj=answered,
+        answer="Stayed with us in 2024.",
+        expected_version=1,
+    )
+    assert services.information_requests_close_with_case(actor=world.case_director, case=case) == 1
+    open_one.refresh_from_db()
+    answered.refresh_from_db()
+    assert open_one.status == InformationRequest.Status.WITHDRAWN and open_one.version == 2
+    assert answered.status == InformationRequest.Status.ANSWERED
+    assert list(selectors.requests_to_my_organisation(user=world.outsider)) == []
