@@ -122,3 +122,18 @@ def test_the_audit_trail_cannot_be_edited_or_deleted(client):
     with pytest.raises(ValueError):
         event.delete()
     assert AuditEvent.objects.get(pk=event.pk).action == "auth.signed_in"
+
+
+def test_sign_ins_refused_by_the_lockout_are_recorded_too(client):
+    user = ProfessionalFactory(roles=[Role.PARTNER], mfa=True)
+    for _attempt in range(5):
+        post_password(client, user.email, "Wrong-password-123")
+    assert AuditEvent.objects.filter(action="auth.sign_in_failed").count() == 5
+
+    post_password(client, user.email, PASSWORD)  # the right password, but locked
+    post_password(client, user.email, "Wrong-password-123")
+
+    refused = AuditEvent.objects.filter(action="auth.sign_in_failed").order_by("id")[5:]
+    assert [e.detail.get("reason") for e in refused] == ["locked", "locked"]
+    assert {e.actor_label for e in refused} == {user.email}
+    assert not AuditEvent.objects.filter(action="auth.signed_in").exists()

@@ -259,3 +259,19 @@ def test_the_admin_sign_in_page_cannot_skip_the_second_factor_or_the_lockout(cli
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
     assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(LOGIN)
+
+
+def test_an_unknown_address_is_locked_out_the_same_way():
+    """Otherwise the lockout itself would tell which addresses have an account."""
+    too_many = message(DefaultAccountAdapter, "too_many_login_attempts")
+    existing = ProfessionalFactory(roles=[Role.PARTNER], mfa=True)
+    answers = {}
+    for email in (existing.email, "nobody.at.all@partner.example"):
+        client = Client()
+        for _attempt in range(5):
+            post_password(client, email, "Wrong-password-123")
+        answers[email] = post_password(client, email, "Wrong-password-123")
+
+    assert all(too_many in r.content.decode() for r in answers.values())
+    (a_email, a), (b_email, b) = answers.items()
+    assert _normalised(a, a_email) == _normalised(b, b_email)
