@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export KETENPLAN_ENV=development
 # Tests use their own throw-away state directory, never the developer's var/.
-export KETENPLAN_VAR_DIR="${KETENPLAN_VAR_DIR:-$(mktemp -d)}"
+if [ -z "${KETENPLAN_VAR_DIR:-}" ]; then
+    KETENPLAN_VAR_DIR="$(mktemp -d)"
+    trap 'rm -rf "$KETENPLAN_VAR_DIR"' EXIT
+fi
+export KETENPLAN_VAR_DIR
 workers="${TEST_WORKERS:-auto}"
 "$BIN/python" -m pytest -n "$workers" --dist loadfile "$@"
