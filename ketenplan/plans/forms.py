@@ -60,6 +60,7 @@ class PersonsField(forms.ModelMultipleChoiceField):
 
 
 class DraftStartForm(forms.Form):
+    prefix = "start"  # unique ids with several forms on one page
     reason = forms.CharField(
         label=_("Why this version"),
         required=False,
@@ -69,6 +70,7 @@ class DraftStartForm(forms.Form):
 
 
 class ReviseForm(forms.Form):
+    prefix = "revise"  # unique ids with several forms on one page
     reason = forms.CharField(
         label=_("What changed"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -81,6 +83,7 @@ class ReviseForm(forms.Form):
 
 
 class GoalForm(forms.Form):
+    prefix = "goal"  # unique ids with several forms on one page
     life_domain = forms.ModelChoiceField(label=_("Life domain"), queryset=LifeDomain.objects.none())
     description = forms.CharField(
         label=_("Goal"),
@@ -121,6 +124,7 @@ class GoalForm(forms.Form):
 
 
 class SafetyMeasureForm(forms.Form):
+    prefix = "measure"  # unique ids with several forms on one page
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=SafetyMeasure.Kind.choices,
@@ -148,6 +152,7 @@ class SafetyMeasureForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    prefix = "approve"  # unique ids with several forms on one page
     route = forms.ChoiceField(
         label=_("Approved by"), choices=PlanVersion.ApprovedBy.choices, widget=forms.RadioSelect
     )
@@ -191,6 +196,8 @@ class ZrmFieldsMixin:
 
 
 class ZrmForm(ZrmFieldsMixin, forms.Form):
+    prefix = "zrm"  # unique ids with several forms on one page
+
     def __init__(self, *args, domains, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_zrm_fields(domains)
@@ -205,6 +212,7 @@ class GoalChoiceField(forms.ModelChoiceField):
 
 
 class ActionForm(forms.Form):
+    prefix = "action"  # unique ids with several forms on one page
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     goal = GoalChoiceField(
         label=_("Goal"), queryset=None, required=False, empty_label=_("No goal (action list)")
@@ -231,7 +239,7 @@ class ActionStatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
         help_text=_("Required when the action cannot be done."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -253,6 +261,7 @@ class ActionStatusForm(forms.Form):
 
 
 class ContactForm(forms.Form):
+    prefix = "contact"  # unique ids with several forms on one page
     kind = forms.ChoiceField(label=_("Kind of contact"), choices=Contact.Kind.choices)
     at = forms.DateTimeField(
         label=_("When"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -267,6 +276,7 @@ class ContactForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
+    prefix = "referral"  # unique ids with several forms on one page
     service = forms.CharField(label=_("Service"), max_length=300)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
@@ -306,6 +316,7 @@ class ReferralStatusForm(forms.Form):
 
 
 class TraumaScreeningForm(forms.Form):
+    prefix = "screening"  # unique ids with several forms on one page
     person = PersonChoiceField(label=_("Person"), queryset=None)
     offered_on = _date_field(_("Screening offered on"))
     done_on = _date_field(_("Screened on"), required=False)
@@ -319,6 +330,7 @@ class TraumaScreeningForm(forms.Form):
 
 
 class PoliceInterventionForm(forms.Form):
+    prefix = "police"  # unique ids with several forms on one page
     occurred_on = _date_field(_("Date"))
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -340,6 +352,8 @@ CLOSING_OUTCOMES = [
 class EvaluationHoldForm(ZrmFieldsMixin, forms.Form):
     """How it is going, progress per goal of the plan in force, optional ZRM scores and
     the decision. ``goal_rows()`` gives each goal with its two fields."""
+
+    prefix = "evaluation"
 
     held_on = _date_field(_("Held on"))
     summary = forms.CharField(label=_("How is it going"), widget=forms.Textarea(attrs={"rows": 4}))

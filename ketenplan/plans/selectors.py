@@ -375,13 +375,19 @@ def case_contacts(*, user, case: Case, limit: int | None = None) -> list[Contact
     return list(qs[:limit] if limit else qs)
 
 
-def case_referrals(*, user, case: Case) -> list[Referral]:
+def case_referrals(*, user, case: Case, today: date | None = None) -> list[Referral]:
+    """The case's referrals; each has ``waiting_days`` (None unless on a waiting list)."""
     _require_view(user, case)
-    return list(
+    today = today or timezone.localdate()
+    referrals = list(
         Referral.objects.filter(case=case)
         .select_related("person", "organisation", "updated_by")
         .order_by("requested_on", "pk")
     )
+    for referral in referrals:
+        waiting = referral.status == Referral.Status.WAITING and referral.waiting_since
+        referral.waiting_days = (today - referral.waiting_since).days if waiting else None
+    return referrals
 
 
 def referral_get(*, user, pk: int) -> Referral:

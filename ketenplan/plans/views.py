@@ -125,6 +125,7 @@ def _plan_page(request, case: Case, *, status: int = 200, **forms):
             "start_execution": (
                 case.stage == Stage.PLANNING
                 and current is not None
+                and draft is None
                 and case.case_director_id is not None
                 and access.can(user, "case.direct", case)
             ),
@@ -144,7 +145,7 @@ def _plan_page(request, case: Case, *, status: int = 200, **forms):
         context["measure_form"] = forms.get("measure_form") or _measure_form(
             request, case, initial={"version": draft.version, "kind": "direct"}
         )
-        context["discard_form"] = VersionForm(initial={"version": draft.version})
+        context["can_discard"] = True
     if can["approve"]:
         context["approve_form"] = forms.get("approve_form") or ApproveForm(
             initial={"version": draft.version, "route": PlanVersion.ApprovedBy.COORDINATOR}
@@ -209,7 +210,7 @@ def plan_revise(request, pk: int):
             )
         except ConflictError as exc:
             case = case_selectors.case_get(user=request.user, pk=pk)
-            form = _after_conflict(request, ReviseForm, "version", case.version, exc)
+            form = _after_conflict(request, ReviseForm, form.add_prefix("version"), case.version, exc)
             status = 409
         except (ValidationError, TransitionRefused) as exc:
             _refused(form, exc)
@@ -265,7 +266,7 @@ def plan_approve(request, pk: int):
             )
         except ConflictError as exc:
             fresh = _draft_of(request, case)
-            form = _after_conflict(request, ApproveForm, "version", fresh.version, exc)
+            form = _after_conflict(request, ApproveForm, form.add_prefix("version"), fresh.version, exc)
             status = 409
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -287,7 +288,10 @@ def _draft_write(request, case: Case, form, call, success: str, form_kwargs: dic
         call(expected_version=version, **data)
     except ConflictError as exc:
         version = _draft_of(request, case).version
-        form = _after_conflict(request, lambda data: type(form)(data, **form_kwargs), "version", version, exc)
+        form_class, version_key = type(form), form.add_prefix("version")
+        form = _after_conflict(
+            request, lambda data: form_class(data, **form_kwargs), version_key, version, exc
+        )
         return form, 409
     except ValidationError as exc:
         apply_validation_error(form, exc)

@@ -24,6 +24,10 @@ def world():
     return make_world()
 
 
+def prefixed(prefix, data):
+    return {f"{prefix}-{key}": value for key, value in data.items()}
+
+
 def url(name, case, *args):
     return reverse(f"plans:{name}", args=[case.pk, *args])
 
@@ -42,37 +46,45 @@ def test_plan_page_without_plan(client, world):
 def test_draft_goal_and_approval_through_the_pages(client, world):
     case = planning_case(world)
     client.force_login(world.coordinator)
-    response = client.post(url("plan_start", case), {"reason": ""})
+    response = client.post(url("plan_start", case), prefixed("start", {"reason": ""}))
     assert response.status_code == 302
     plan = PlanVersion.objects.get(case=case)
     response = client.post(
         url("goal_add", case),
-        {
-            "life_domain": domains()[0].pk,
-            "description": "Mother applies for a living wage",
-            "responsible_organisation": world.welfare.pk,
-            "responsible_professional": world.case_director.pk,
-            "due_on": later(30).isoformat(),
-            "version": plan.version,
-        },
+        prefixed(
+            "goal",
+            {
+                "life_domain": domains()[0].pk,
+                "description": "Mother applies for a living wage",
+                "responsible_organisation": world.welfare.pk,
+                "responsible_professional": world.case_director.pk,
+                "due_on": later(30).isoformat(),
+                "version": plan.version,
+            },
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     plan.refresh_from_db()
     response = client.post(
         url("measure_add", case),
-        {
-            "kind": "direct",
-            "description": "Alarm button",
-            "responsible_organisation": world.police.pk,
-            "version": plan.version,
-        },
+        prefixed(
+            "measure",
+            {
+                "kind": "direct",
+                "description": "Alarm button",
+                "responsible_organisation": world.police.pk,
+                "version": plan.version,
+            },
+        ),
     )
     assert response.status_code == 302
     page = client.get(url("case_plan", case)).content.decode()
     assert "Mother applies for a living wage" in page and "Alarm button" in page
     assert "data-confirm" in page
     plan.refresh_from_db()
-    response = client.post(url("plan_approve", case), {"route": "coordinator", "version": plan.version})
+    response = client.post(
+        url("plan_approve", case), prefixed("approve", {"route": "coordinator", "version": plan.version})
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == "approved"
@@ -85,12 +97,21 @@ def test_refused_approval_shows_why(client, world):
     case = planning_case(world)
     plan = draft_plan(world, case, measures=False)
     client.force_login(world.coordinator)
-    response = client.post(url("plan_approve", case), {"route": "team_meeting", "version": plan.version})
+    response = client.post(
+        url("plan_approve", case), prefixed("approve", {"route": "team_meeting", "version": plan.version})
+    )
     assert response.status_code == 400
     assert "Give the date of the team meeting" in response.content.decode()
     response = client.post(
         url("plan_approve", case),
-        {"route": "team_meeting", "meeting_date": timezone.localdate().isoformat(), "version": plan.version},
+        prefixed(
+            "approve",
+            {
+                "route": "team_meeting",
+                "meeting_date": timezone.localdate().isoformat(),
+                "version": plan.version,
+            },
+        ),
     )
     assert response.status_code == 400
     assert "direct safety measure" in response.content.decode()
@@ -104,13 +125,16 @@ def test_stale_draft_edit_answers_conflict(client, world):
     client.force_login(world.team_member)
     response = client.post(
         url("goal_add", case),
-        {
-            "life_domain": domains()[1].pk,
-            "description": "Father finds housing",
-            "responsible_organisation": world.welfare.pk,
-            "due_on": later(30).isoformat(),
-            "version": plan.version - 1,
-        },
+        prefixed(
+            "goal",
+            {
+                "life_domain": domains()[1].pk,
+                "description": "Father finds housing",
+                "responsible_organisation": world.welfare.pk,
+                "due_on": later(30).isoformat(),
+                "version": plan.version - 1,
+            },
+        ),
     )
     assert response.status_code == 409
     assert "changed by" in response.content.decode()
@@ -123,7 +147,9 @@ def test_team_member_may_draft_but_not_approve(client, world):
     client.force_login(world.team_member)
     page = client.get(url("case_plan", case)).content.decode()
     assert url("goal_add", case) in page and url("plan_approve", case) not in page
-    response = client.post(url("plan_approve", case), {"route": "coordinator", "version": plan.version})
+    response = client.post(
+        url("plan_approve", case), prefixed("approve", {"route": "coordinator", "version": plan.version})
+    )
     assert response.status_code == 403
 
 
@@ -135,14 +161,17 @@ def test_goal_edit_page(client, world):
     assert client.get(url("goal_edit", case, goal.pk)).status_code == 200
     response = client.post(
         url("goal_edit", case, goal.pk),
-        {
-            "life_domain": goal.life_domain_id,
-            "description": "Changed goal",
-            "responsible_organisation": world.welfare.pk,
-            "responsible_professional": world.case_director.pk,
-            "due_on": later(40).isoformat(),
-            "version": plan.version,
-        },
+        prefixed(
+            "goal",
+            {
+                "life_domain": goal.life_domain_id,
+                "description": "Changed goal",
+                "responsible_organisation": world.welfare.pk,
+                "responsible_professional": world.case_director.pk,
+                "due_on": later(40).isoformat(),
+                "version": plan.version,
+            },
+        ),
     )
     assert response.status_code == 302
     goal.refresh_from_db()
@@ -153,7 +182,8 @@ def test_revise_and_compare_pages(client, world):
     case, _plan = running_case(world, goals=2)
     client.force_login(world.case_director)
     response = client.post(
-        url("plan_revise", case), {"reason": "Couple stays together", "version": case.version}
+        url("plan_revise", case),
+        prefixed("revise", {"reason": "Couple stays together", "version": case.version}),
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -174,30 +204,39 @@ def test_execution_page_and_forms(client, world):
     mother = Person.objects.filter(case_memberships__case=case).first()
     response = client.post(
         url("contact_add", case),
-        {
-            "kind": "home_visit",
-            "at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-            "with_persons": [mother.pk],
-            "summary": "Home visit, calm.",
-        },
+        prefixed(
+            "contact",
+            {
+                "kind": "home_visit",
+                "at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+                "with_persons": [mother.pk],
+                "summary": "Home visit, calm.",
+            },
+        ),
     )
     assert response.status_code == 302
     assert Contact.objects.filter(case=case).count() == 1
     response = client.post(
         url("action_add", case),
-        {
-            "description": "Call the school",
-            "goal": plan.goals.get().pk,
-            "owner_organisation": world.welfare.pk,
-            "owner": world.case_director.pk,
-            "due_on": later(7).isoformat(),
-        },
+        prefixed(
+            "action",
+            {
+                "description": "Call the school",
+                "goal": plan.goals.get().pk,
+                "owner_organisation": world.welfare.pk,
+                "owner": world.case_director.pk,
+                "due_on": later(7).isoformat(),
+            },
+        ),
     )
     assert response.status_code == 302
-    response = client.post(url("referral_add", case), {"service": "Debt counselling", "status": "waiting"})
+    response = client.post(
+        url("referral_add", case), prefixed("referral", {"service": "Debt counselling", "status": "waiting"})
+    )
     assert response.status_code == 302
     response = client.post(
-        url("trauma_screening", case), {"person": mother.pk, "offered_on": timezone.localdate().isoformat()}
+        url("trauma_screening", case),
+        prefixed("screening", {"person": mother.pk, "offered_on": timezone.localdate().isoformat()}),
     )
     assert response.status_code == 302
     page = client.get(url("case_execution", case)).content.decode()
@@ -212,12 +251,15 @@ def test_contact_with_non_member_is_shown_as_error(client, world):
     client.force_login(world.case_director)
     response = client.post(
         url("contact_add", case),
-        {
-            "kind": "phone",
-            "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "with_persons": [stranger.pk],
-            "summary": "Call",
-        },
+        prefixed(
+            "contact",
+            {
+                "kind": "phone",
+                "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "with_persons": [stranger.pk],
+                "summary": "Call",
+            },
+        ),
     )
     assert response.status_code == 400  # not offered, so the form itself refuses
     assert not Contact.objects.exists()
@@ -309,12 +351,12 @@ def test_evaluation_hold_through_the_page(client, world):
         "close_outcome": "",
         f"zrm_{domains()[0].pk}": "4",
     }
-    response = client.post(url("evaluation_hold", case, evaluation.pk), data)
+    response = client.post(url("evaluation_hold", case, evaluation.pk), prefixed("evaluation", data))
     assert response.status_code == 400
     assert "Choose the outcome" in response.content.decode()
     data["close_outcome"] = "goals_met"
     data["follow_up_on"] = later(180).isoformat()
-    response = client.post(url("evaluation_hold", case, evaluation.pk), data)
+    response = client.post(url("evaluation_hold", case, evaluation.pk), prefixed("evaluation", data))
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
@@ -327,12 +369,14 @@ def test_police_form_only_for_police_and_coordinator(client, world):
     client.force_login(world.team_member)
     assert url("police_add", case) not in client.get(url("case_execution", case)).content.decode()
     response = client.post(
-        url("police_add", case), {"occurred_on": timezone.localdate().isoformat(), "summary": "x"}
+        url("police_add", case),
+        prefixed("police", {"occurred_on": timezone.localdate().isoformat(), "summary": "x"}),
     )
     assert response.status_code == 403
     client.force_login(world.referrer)
     assert url("police_add", case) in client.get(url("case_execution", case)).content.decode()
     response = client.post(
-        url("police_add", case), {"occurred_on": timezone.localdate().isoformat(), "summary": "Call-out"}
+        url("police_add", case),
+        prefixed("police", {"occurred_on": timezone.localdate().isoformat(), "summary": "Call-out"}),
     )
     assert response.status_code == 302
