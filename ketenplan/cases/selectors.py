@@ -274,6 +274,20 @@ def case_timeline(*, user, case: Case) -> list[TimelineEvent]:
             .defer("summary"),
             lambda c: c.at,
         )
+    referral = _optional_model("plans", "Referral")
+    if referral is not None:
+        add(
+            "referral",
+            referral.objects.filter(case=case).select_related("organisation").defer("note"),
+            lambda r: _at_start_of(r.requested_on),
+        )
+    police = _optional_model("plans", "PoliceIntervention")
+    if police is not None:
+        add(
+            "police_intervention",
+            police.objects.filter(case=case).defer("summary"),
+            lambda p: _at_start_of(p.occurred_on),
+        )
     evaluation = _optional_model("plans", "Evaluation")
     if evaluation is not None:
         add(

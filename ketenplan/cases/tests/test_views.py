@@ -657,7 +657,7 @@ def test_stale_versions_conflict_on_the_other_forms_too(client, world, page):
 def _add_events(world, case: Case, n: int) -> None:
     from ketenplan.dossier.models import Contribution, InformationRequest
     from ketenplan.methods.models import LifeDomain
-    from ketenplan.plans.models import Action, Contact
+    from ketenplan.plans.models import Action, Contact, PoliceIntervention, Referral
 
     domain = LifeDomain.objects.order_by("order").first()
     person = case.members.first().person
@@ -680,6 +680,14 @@ def _add_events(world, case: Case, n: int) -> None:
             organisation=world.welfare, summary=f"Secret contact summary {i}",
         )
         contact.with_persons.add(person)
+        Referral.objects.create(
+            case=case, person=person, service="Debt counselling", organisation=world.welfare,
+            created_by=world.case_director,
+        )
+        PoliceIntervention.objects.create(
+            case=case, occurred_on=timezone.localdate(), summary=f"Secret police summary {i}",
+            recorded_by=world.referrer,
+        )
         current = Case.objects.get(pk=case.pk).case_director
         services.case_director_appoint(
             actor=world.coordinator, case=case,
@@ -695,7 +703,8 @@ def test_the_timeline_shows_every_kind_of_event_without_content(client, world):
     for text in ["Registered", "Family member added: Sara El Amrani", "takes part",
                  "Admissibility decided: admissible", "Risk weighed: High", "Case director appointed",
                  "Plan version 1 approved", "Contribution on", "by Police", "Information requested from",
-                 "Action for", "Contact with the family: Home visit", "Step: from Planning to Execution"]:
+                 "Action for", "Contact with the family: Home visit", "Step: from Planning to Execution",
+                 "Referral to Debt counselling", "Police intervention recorded"]:
         assert text in page, text
     assert "Secret" not in page
 
