@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ketenplan.consent",
     "ketenplan.dossier",
     "ketenplan.plans",
+    "ketenplan.meetings",
     "ketenplan.risk",
     "ketenplan.api",
     "ketenplan.overview",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/", include("ketenplan.plans.urls")),
     path("cases/", include("ketenplan.consent.urls")),
     path("methods/", include("ketenplan.methods.urls")),
+    path("meetings/", include("ketenplan.meetings.urls")),
     path("cases/", include("ketenplan.risk.urls")),
     path("reporting-code/", include("ketenplan.risk.reporting_urls")),
     path("api/", include("ketenplan.api.urls")),

@@ -65,6 +65,32 @@ ENTRIES: list[Entry] = [
         "signed_in",
         in_menu=False,
     ),
+    Entry(
+        "meetings:list",
+        _("Meetings"),
+        _("Operational team meetings with their agenda, preparation packets and minutes; crisis consultations."),
+        "meetings.use",
+    ),
+    Entry(
+        "meetings:consultations",
+        _("Consultation hours"),
+        _("Ask advice by video at the consultation hours, or a specialist by phone."),
+        "consultations.book",
+    ),
+    Entry(
+        "meetings:escalations",
+        _("Escalations"),
+        _("Blocked actions and partners that do not cooperate, escalated to the steering group."),
+        "meetings.view_escalations",
+        in_menu=False,
+    ),
+    Entry(
+        "meetings:calendar",
+        _("Calendar link"),
+        _("A private link for your calendar program with your meetings and sign-ups."),
+        "calendar.feed",
+        in_menu=False,
+    ),
 ]
 
 

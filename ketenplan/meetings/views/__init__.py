@@ -1,0 +1,1 @@
+"""The pages of the meetings app: thin views over ``services`` and ``selectors``."""
