@@ -35,6 +35,18 @@ ENTRIES: list[Entry] = [
         "case.register",
     ),
     Entry(
+        "dossier:inbox",
+        _("Information requests"),
+        _("Questions other partners asked your organisation, with their due dates."),
+        "dossier.view_inbox",
+    ),
+    Entry(
+        "coordinator_board",
+        _("Board"),
+        _("All open cases of the coordination point by stage, with their milestones."),
+        "overview.board",
+    ),
+    Entry(
         "accounts:directory",
         _("Professionals"),
         _("The professionals of the partner organisations in your region, and their roles."),

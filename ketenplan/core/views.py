@@ -3,9 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from ketenplan.core.policy import policy, public
-
-from .selectors import home_sections
+from ketenplan.core.policy import public
 
 
 @public
@@ -19,11 +17,6 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-@policy("signed_in")
-def home(request):
-    return render(request, "core/home.html", {"sections": home_sections(request.user)})
 
 
 @public

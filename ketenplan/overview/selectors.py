@@ -4,11 +4,12 @@ the region's method profile. A fixed number of queries, whatever the number of c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from ketenplan.accounts.models import Role
 from ketenplan.cases.models import Case, Stage
 from ketenplan.cases.selectors import visible_cases
 from ketenplan.core import policy
@@ -82,3 +83,68 @@ def with_next_milestone(cases: list[Case], *, today: date | None = None) -> list
         else:
             case.next_milestone = None
     return cases
+
+
+# --- My work ----------------------------------------------------------------------------
+
+MY_WORK_LIMIT = 15
+EVALUATIONS_AHEAD_DAYS = 30
+
+
+@dataclass
+class MyWork:
+    actions: list
+    directed_cases: list
+    evaluations: list
+    requests: list
+    awaiting_admissibility: list
+    waiting_referrals: list
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(vars(self).values())
+
+
+def my_work(*, user, today: date | None = None) -> MyWork | None:
+    """What needs this professional's attention: their own and their organisation's
+    actions due soon or late, the cases they direct, evaluations coming up, information
+    requests to their organisation, and for coordinators the registrations waiting for
+    an admissibility decision. None for people who do not work on cases."""
+    if not policy.can(user, "case.list"):
+        return None
+    from ketenplan.dossier.selectors import requests_to_my_organisation
+    from ketenplan.plans.selectors import due_evaluations, my_actions, waiting_referrals
+
+    today = today or timezone.localdate()
+    is_coordinator = user.has_role(Role.COORDINATOR)
+    directed = (
+        visible_cases(user=user)
+        .filter(case_director=user)
+        .exclude(stage=Stage.CLOSED)
+        .order_by("stage_changed_at", "pk")
+    )
+    evaluations = due_evaluations(user=user, before=today + timedelta(days=EVALUATIONS_AHEAD_DAYS))
+    referrals = waiting_referrals(user=user)
+    if not is_coordinator:
+        evaluations = evaluations.filter(case__case_director=user)
+        referrals = referrals.filter(case__case_director=user)
+    requests = (
+        requests_to_my_organisation(user=user)[:MY_WORK_LIMIT]
+        if policy.can(user, "dossier.view_inbox")
+        else []
+    )
+    awaiting = (
+        visible_cases(user=user)
+        .filter(stage=Stage.REGISTERED)
+        .order_by("registered_at", "pk")[:MY_WORK_LIMIT]
+        if is_coordinator
+        else []
+    )
+    return MyWork(
+        actions=list(my_actions(user=user, today=today)[:MY_WORK_LIMIT]),
+        directed_cases=list(directed[:MY_WORK_LIMIT]),
+        evaluations=list(evaluations[:MY_WORK_LIMIT]),
+        requests=list(requests),
+        awaiting_admissibility=list(awaiting),
+        waiting_referrals=list(referrals[:MY_WORK_LIMIT]),
+    )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "overview"
 urlpatterns = [
-    path("board/", views.board, name="board"),
+    path("", views.home, name="home"),
+    path("board/", views.board, name="coordinator_board"),
 ]

@@ -1,10 +1,21 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from ketenplan.core.navigation import entries_for
 from ketenplan.core.policy import policy
 
 from . import selectors
 from .forms import BoardFilterForm
+
+
+@policy("signed_in")
+def home(request):
+    """Home: "My work" for those who work on cases, and the pages each role can open."""
+    return render(
+        request,
+        "overview/home.html",
+        {"work": selectors.my_work(user=request.user), "sections": entries_for(request.user)},
+    )
 
 
 @policy("overview.board")
