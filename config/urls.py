@@ -12,7 +12,6 @@ admin.site.site_title = "Ketenplan"
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accessibility/", core_views.accessibility_statement, name="accessibility"),
     path("invitation/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
