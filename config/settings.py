@@ -170,6 +170,60 @@ CACHES = {
     }
 }
 
+# --- Audit trail and encryption at rest -----------------------------------------------
+# The audit trail is kept this long, then pruned by whole sealed prefixes (a checkpoint
+# keeps the rest verifiable). Default: ten years.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3653)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a positive number of days.")
+
+
+def _development_field_encryption_key() -> str:
+    """A per-checkout random field-encryption key, kept in var/ like the secret key."""
+    import base64
+    import secrets
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "field_encryption_key"
+    if not key_file.exists():
+        key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# Sensitive fields (EncryptedTextField) are encrypted with AES-256-GCM. Comma-separated
+# base64 keys of 32 bytes: the first encrypts, all decrypt (key rotation, see
+# docs/deployment.md).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set. In production mode Ketenplan refuses to start "
+            "without it: set it to one or more comma-separated base64-encoded 32-byte keys "
+            "(generate one with `python -c \"import base64, os; "
+            "print(base64.b64encode(os.urandom(32)).decode())\"`)."
+        )
+    FIELD_ENCRYPTION_KEYS = [_development_field_encryption_key()]
+
+
+def _check_field_encryption_keys(keys: list[str]) -> None:
+    import base64
+    import binascii
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            # Standard or URL-safe alphabet.
+            raw = base64.b64decode(key.strip().replace("-", "+").replace("_", "/"), validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {position} is not a base64-encoded 32-byte key."
+            )
+
+
+_check_field_encryption_keys(FIELD_ENCRYPTION_KEYS)
+
 # --- Background work ------------------------------------------------------------------
 TASKS = {
     "default": {
