@@ -721,3 +721,22 @@ def test_the_timeline_costs_the_same_queries_for_few_and_many_events(
     with django_assert_num_queries(len(few)):
         response = client.get(url("timeline", case))
     assert len(response.context["events"]) >= 90
+
+
+def test_the_case_page_costs_the_same_queries_for_small_and_large_families(
+    client, world, django_assert_num_queries
+):
+    case = case_at(world, Stage.EXECUTION)
+    client.force_login(world.coordinator)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url("detail", case)).status_code == 200
+    for i in range(8):
+        relative = {"given_names": f"Relative{i}", "family_name": "Peeters"}
+        services.case_member_add(actor=world.coordinator, case=case, spec=services.MemberSpec(
+            roles=[MemberRole.RELATIVE], new_person=relative))
+    services.participation_add(actor=world.coordinator, case=case, organisation=world.shelter)
+    for professional in (world.team_member, world.coordinator, world.case_director):
+        services.case_director_appoint(actor=world.coordinator, case=case, professional=professional)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url("detail", case))
+    assert len(response.context["members"]) == 11
