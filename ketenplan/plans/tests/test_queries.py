@@ -19,8 +19,8 @@ from .factories import add_goal, add_measure, approve, later, planning_case
 pytestmark = pytest.mark.django_db
 
 # Generous ceilings; what matters most is that they do not grow with the rows.
-MAX_PLAN_PAGE = 45
-MAX_EXECUTION_PAGE = 45
+MAX_PLAN_PAGE = 35
+MAX_EXECUTION_PAGE = 35
 
 
 def build(world, n: int):

@@ -380,3 +380,43 @@ def test_police_form_only_for_police_and_coordinator(client, world):
         prefixed("police", {"occurred_on": timezone.localdate().isoformat(), "summary": "Call-out"}),
     )
     assert response.status_code == 302
+
+
+def _ids(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'\sid="([^"]+)"', html)
+
+
+def test_pages_have_unique_ids_and_confirm_irreversible_steps(client, world):
+    case, _plan = running_case(world, goals=2)
+    services.action_create(
+        actor=world.case_director,
+        case=case,
+        description="Apply",
+        owner=None,
+        owner_organisation=world.welfare,
+        due_on=later(5),
+    )
+    services.referral_create(actor=world.case_director, case=case, service="Therapy")
+    client.force_login(world.coordinator)
+    execution = client.get(url("case_execution", case)).content.decode()
+    services.plan_revise(actor=world.coordinator, case=case, reason="Changed")
+    plan_page = client.get(url("case_plan", case)).content.decode()
+    for html in (execution, plan_page):
+        ids = _ids(html)
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        assert duplicates == []
+        assert "<script>" not in html and " style=" not in html
+    import re
+
+    def confirmed(html, name):
+        pattern = rf'<form[^>]*action="{re.escape(url(name, case))}"[^>]*data-confirm="[^"]+"'
+        return re.search(pattern, html, re.S) is not None
+
+    assert confirmed(plan_page, "plan_approve")
+    assert confirmed(plan_page, "plan_discard")
+    evaluation = Evaluation.objects.filter(case=case).order_by("due_on").first()
+    assert re.search(
+        rf'action="{re.escape(url("evaluation_hold", case, evaluation.pk))}"[^>]*data-confirm=', execution
+    )
