@@ -442,6 +442,7 @@ def risk_weighing_record(
             expected_version=expected_version,
             set_fields={"risk_level": level, "closure_kind": ClosureKind.ADVICE, "closed_at": now},
         )
+        _withdraw_open_requests(actor=actor, case=case, request=request)
         Closure.objects.create(
             case=case,
             kind=ClosureKind.ADVICE,
@@ -525,6 +526,13 @@ def execution_start(
     )
 
 
+def _withdraw_open_requests(*, actor, case: Case, request=None) -> None:
+    """Requests still open when a case closes are withdrawn with it (the user confirmed)."""
+    from ketenplan.dossier.services import information_requests_close_with_case
+
+    information_requests_close_with_case(actor=actor, case=case, request=request)
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -565,6 +573,7 @@ def case_close(
         confirm_open_requests=confirm_open_requests,
         set_fields={"closure_kind": ClosureKind.OUTCOME, "closed_at": now},
     )
+    _withdraw_open_requests(actor=actor, case=case, request=request)
     return Closure.objects.create(
         case=case,
         kind=ClosureKind.OUTCOME,
