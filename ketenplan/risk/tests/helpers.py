@@ -25,7 +25,7 @@ def _options(definition: scoring.Definition, item: dict) -> list[tuple[object, i
     if kind == "number":
         values = range(item["min"], item["max"] + 1)
     elif kind == "yes_no_unknown":
-        values = ["yes", "no"]
+        values = ["no", "yes"]
     else:
         values = [o["value"] for o in item["options"]]
     return [(v, scoring._points(definition, item, v)) for v in values]
