@@ -617,16 +617,15 @@ def self_reliance_record(
     actor,
     case: Case,
     scores: Mapping[int, int | None],
-    evaluation: Evaluation | None = None,
     request=None,
 ) -> list[SelfRelianceScore]:
-    """ZRM scores (1 acute … 5 fully self-reliant) per life domain, at the start of the
-    plan (``evaluation=None``) or at an evaluation. Domains without a score are left out."""
-    if evaluation is None:
-        if not (policy.can(actor, "plan.edit", case) or policy.can(actor, "case.direct", case)):
-            policy.require(actor, "plan.edit", case)
-        _ensure_open(case)
-    return _record_scores(actor=actor, case=case, scores=scores, evaluation=evaluation, request=request)
+    """ZRM scores (1 acute … 5 fully self-reliant) per life domain at the start of the
+    plan (``evaluation=None``); scores at an evaluation go with ``evaluation_hold``.
+    Domains without a score are left out."""
+    if not (policy.can(actor, "plan.edit", case) or policy.can(actor, "case.direct", case)):
+        policy.require(actor, "plan.edit", case)
+    _ensure_open(case)
+    return _record_scores(actor=actor, case=case, scores=scores, evaluation=None, request=request)
 
 
 def _record_scores(*, actor, case, scores, evaluation, request) -> list[SelfRelianceScore]:
