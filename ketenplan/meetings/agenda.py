@@ -15,7 +15,7 @@ decided per viewer (``selectors.agenda_for_viewer``, ``packets.packet_for``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.apps import apps
@@ -87,15 +87,15 @@ class Proposal:
     evaluation_id: int | None = None
     escalation_id: int | None = None
     late_action_count: int = 0
-    order_hint: tuple = field(default=(), compare=False)
 
     @property
     def sort_key(self) -> tuple:
-        return natural_key(self.kind, self.urgent, self.due_on, self.case_id, self.order_hint)
+        return natural_key(self.kind, self.urgent, self.due_on, self.case_id)
 
 
-def natural_key(kind: str, urgent: bool, due_on: date | None, case_id: int | None, hint: tuple = ()) -> tuple:
-    return (0 if urgent else 1, KIND_RANK.get(kind, 99), due_on or date.max, *hint, case_id or 0)
+def natural_key(kind: str, urgent: bool, due_on: date | None, case_id: int | None) -> tuple:
+    """Urgent first, then by kind, then oldest first."""
+    return (0 if urgent else 1, KIND_RANK.get(kind, 99), due_on or date.max, case_id or 0)
 
 
 def item_sort_key(item: AgendaItem) -> tuple:
@@ -167,7 +167,7 @@ def propose(
         kind = stage_kind[stage]
         if kind == Kind.ADMISSIBILITY and is_repeat:
             kind = Kind.REPEAT
-        add(kind, f"{kind}:case:{pk}", pk, due_on=since.date(), order_hint=(since,))
+        add(kind, f"{kind}:case:{pk}", pk, due_on=since.date())
 
     # 2. Draft plans of cases in planning.
     drafts = (

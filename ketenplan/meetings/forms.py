@@ -219,7 +219,9 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, kinds, owners, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, label) for k, label in Decision.Kind.choices if k in kinds]
+        # Offer the steps that fit the case's stage now; accept any kind, so that a page
+        # opened before someone else moved the case gets the workflow's own refusal.
+        self.fields["kind"].widget.choices = [(k, label) for k, label in Decision.Kind.choices if k in kinds]
         self.fields["owner"].queryset = owners
         self.fields["owner_organisation"].queryset = organisations
         for criterion, label in AdmissibilityDecision.Criterion.choices:
