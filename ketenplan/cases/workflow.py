@@ -40,8 +40,11 @@ class Step:
 
 def _plan_ready(case: Case, **ctx):
     PlanVersion = apps.get_model("plans", "PlanVersion")
-    if not PlanVersion.objects.filter(case=case, status=PlanVersion.Status.APPROVED).exists():
+    statuses = set(PlanVersion.objects.filter(case=case).values_list("status", flat=True))
+    if PlanVersion.Status.APPROVED not in statuses:
         return _("The plan must be approved before execution starts.")
+    if PlanVersion.Status.DRAFT in statuses:
+        return _("A new plan version is still a draft: approve or discard it first.")
     if case.case_director_id is None:
         return _("Appoint a case director before execution starts.")
     return None

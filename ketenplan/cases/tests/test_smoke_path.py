@@ -36,3 +36,18 @@ def test_closing_with_confirmed_open_requests_withdraws_them():
     )
     request.refresh_from_db()
     assert request.status == InformationRequest.Status.WITHDRAWN
+
+
+def test_execution_does_not_restart_while_a_new_plan_version_is_a_draft():
+    from ketenplan.cases import services, workflow
+    from ketenplan.plans.models import PlanVersion
+    from ketenplan.plans.services import plan_revise
+
+    world = make_world()
+    case = case_at(world, Stage.EXECUTION)
+    plan_revise(actor=world.coordinator, case=case, reason="The couple did not separate after all.")
+    case.refresh_from_db()
+    assert case.stage == Stage.PLANNING
+    assert PlanVersion.objects.filter(case=case, status=PlanVersion.Status.DRAFT).exists()
+    with pytest.raises(workflow.TransitionRefused, match="draft"):
+        services.execution_start(actor=world.case_director, case=case)
