@@ -8,8 +8,10 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from ketenplan.accounts import services
 from ketenplan.accounts.models import Invitation, Organisation, Professional, Role
@@ -197,6 +199,12 @@ def test_an_invalid_form_shows_errors_and_changes_nothing(
 
     assert response.status_code == 200
     assert response.content.count(b'class="errorlist"') == 2
+    # In the user's language (Dutch by default), next to the field.
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = escape(str(EmailValidator.message))
+    with translation.override("en"):
+        assert expected != escape(str(EmailValidator.message))  # really translated
+    assert expected in response.content.decode()
     assert Professional.objects.count() == count
     assert not Invitation.objects.exists()
     assert smtp_sink.wait_for(1, timeout=0.3) == []
