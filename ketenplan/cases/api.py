@@ -8,6 +8,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from ketenplan.accounts.models import Organisation, Professional
+from ketenplan.api.base import may
 from ketenplan.core import policy
 
 from . import selectors, services, workflow
@@ -183,7 +184,16 @@ class WeighingSerializer(VersionedSerializer):
     advice = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DirectorSerializer(serializers.Serializer):
+class OptionalVersionSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The case version you read; when given, a newer one gives 409.",
+    )
+
+
+class DirectorSerializer(OptionalVersionSerializer):
     professional_id = serializers.IntegerField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -195,9 +205,23 @@ class CloseSerializer(VersionedSerializer):
     confirm_open_requests = serializers.BooleanField(default=False)
 
 
-class PartnerSerializer(serializers.Serializer):
+class PartnerSerializer(OptionalVersionSerializer):
     organisation_id = serializers.IntegerField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MemberAddSerializer(MemberInputSerializer):
+    expected_version = serializers.IntegerField(help_text="The case version you read; a newer one gives 409.")
+
+
+class MemberRolesSerializer(VersionedSerializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=MemberRole.choices), min_length=1)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=10000, help_text="Was the family registered again? Did the police have to come back?"
+    )
 
 
 # --- Views ----------------------------------------------------------------------------
@@ -225,17 +249,10 @@ class CaseListView(GenericAPIView):
     def post(self, request):
         policy.require(request.user, "case.register")
         data = _valid(RegisterSerializer, request)
-        members = []
-        for m in data["members"]:
-            if m.get("person_id"):
-                person = _person(request.user, m["person_id"])
-                members.append(services.MemberSpec(roles=m["roles"], person=person))
-            else:
-                members.append(services.MemberSpec(roles=m["roles"], new_person=dict(m["new_person"])))
         case = services.case_register(
             actor=request.user,
             request=request,
-            members=members,
+            members=[_member_spec(request, m) for m in data["members"]],
             **{k: data[k] for k in ("family_label", "reason", "violence_kinds", "crisis_measures")},
         )
         return _detail(request, case.pk, status.HTTP_201_CREATED)
@@ -279,27 +296,34 @@ class CaseTransitionsView(GenericAPIView):
 
 
 class _StepView(GenericAPIView):
-    """POST one step of the case path; answers with the case as it is afterwards."""
+    """POST one step of the case path; answers with the case as it is afterwards.
+
+    Outsiders get "not found" (``case_get``); a participant without the step's rule
+    (``object_rule``) gets "forbidden", as on the web pages."""
 
     access_policy = "case.list"
     input_serializer: type[serializers.Serializer]
+    object_rule: str | tuple[str, ...] = ()
     perform = None  # set by _step_view: (view, request, case, data) -> None
 
     def get_serializer_class(self):
         return self.input_serializer
 
-    def post(self, request, pk):
+    def post(self, request, pk, **kwargs):
         case = selectors.case_get(user=request.user, pk=pk)
+        if self.object_rule:
+            may(request.user, self.object_rule, case)
         self.perform(request, case, _valid(self.input_serializer, request))
         return _detail(request, pk)
 
 
-def _step_view(name, serializer, perform_fn, doc):
+def _step_view(name, serializer, perform_fn, doc, rule=()):
     view = type(
         name,
         (_StepView,),
         {
             "input_serializer": serializer,
+            "object_rule": rule,
             "perform": lambda self, request, case, data: perform_fn(request, case, data),
             "__doc__": doc,
         },
@@ -319,6 +343,7 @@ AdmissibilityView = _step_view(
         expected_version=d["expected_version"],
     ),
     "Record the admissibility decision (coordinator).",
+    "case.decide_admissibility",
 )
 IntakeCompleteView = _step_view(
     "IntakeCompleteView",
@@ -327,6 +352,7 @@ IntakeCompleteView = _step_view(
         actor=r.user, case=c, request=r, note=d["note"], expected_version=d["expected_version"]
     ),
     "Intake done: the dossier is built next.",
+    "case.coordinate",
 )
 DossierReadyView = _step_view(
     "DossierReadyView",
@@ -335,6 +361,7 @@ DossierReadyView = _step_view(
         actor=r.user, case=c, request=r, note=d["note"], expected_version=d["expected_version"]
     ),
     "The dossier is ready for risk weighing.",
+    "case.weigh",
 )
 WeighingView = _step_view(
     "WeighingView",
@@ -349,6 +376,7 @@ WeighingView = _step_view(
         expected_version=d["expected_version"],
     ),
     "Record the risk weighing: high goes on to a plan, low or medium closes with advice.",
+    "case.weigh",
 )
 StartExecutionView = _step_view(
     "StartExecutionView",
@@ -357,12 +385,14 @@ StartExecutionView = _step_view(
         actor=r.user, case=c, request=r, expected_version=d["expected_version"]
     ),
     "Start execution (needs an approved plan and a case director).",
+    "case.direct",
 )
 CloseView = _step_view(
     "CloseView",
     CloseSerializer,
     lambda r, c, d: services.case_close(actor=r.user, case=c, request=r, **d),
     "Close the case with its outcome and a follow-up date.",
+    "case.direct",
 )
 
 
@@ -372,7 +402,12 @@ def _appoint(request, case, data):
         pk=data["professional_id"],
     )
     services.case_director_appoint(
-        actor=request.user, case=case, professional=professional, reason=data["reason"], request=request
+        actor=request.user,
+        case=case,
+        professional=professional,
+        reason=data["reason"],
+        expected_version=data["expected_version"],
+        request=request,
     )
 
 
@@ -381,18 +416,92 @@ def _add_partner(request, case, data):
         Organisation.objects.filter(region_id=case.region_id), pk=data["organisation_id"]
     )
     services.participation_add(
-        actor=request.user, case=case, organisation=organisation, reason=data["reason"], request=request
+        actor=request.user,
+        case=case,
+        organisation=organisation,
+        reason=data["reason"],
+        expected_version=data["expected_version"],
+        request=request,
     )
 
 
 CaseDirectorView = _step_view(
-    "CaseDirectorView", DirectorSerializer, _appoint, "Appoint or replace the case director (coordinator)."
+    "CaseDirectorView",
+    DirectorSerializer,
+    _appoint,
+    "Appoint or replace the case director (coordinator).",
+    "case.coordinate",
 )
 PartnerView = _step_view(
     "PartnerView",
     PartnerSerializer,
     _add_partner,
     "Add a partner organisation (with a signed cooperation agreement).",
+    ("case.coordinate", "case.direct"),
 )
+MemberRolesView = _step_view(
+    "MemberRolesView",
+    MemberRolesSerializer,
+    lambda r, c, d: services.case_member_set_roles(
+        actor=r.user,
+        member=_member(r, c),
+        roles=d["roles"],
+        expected_version=d["expected_version"],
+        request=r,
+    ),
+    "Change the roles of a family member in the case.",
+    "case.add_member",
+)
+FollowUpView = _step_view(
+    "FollowUpView",
+    FollowUpSerializer,
+    lambda r, c, d: services.closure_follow_up_record(actor=r.user, case=c, note=d["note"], request=r),
+    "Record the follow-up check some time after closure.",
+    "case.direct",
+)
+
+
+def _member(request, case):
+    member = selectors.member_get(
+        user=request.user, case=case, pk=request.parser_context["kwargs"]["member_pk"]
+    )
+    member.case = case
+    return member
+
+
+def _member_spec(request, data) -> services.MemberSpec:
+    if data.get("person_id"):
+        return services.MemberSpec(roles=data["roles"], person=_person(request.user, data["person_id"]))
+    return services.MemberSpec(roles=data["roles"], new_person=dict(data["new_person"]))
+
+
+class MembersView(GenericAPIView):
+    """The family members of a case, and adding one (an existing person or a new one)."""
+
+    access_policy = "case.list"
+    serializer_class = MemberSerializer
+    pagination_class = None
+
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get(self, request, pk):
+        case = selectors.case_get(user=request.user, pk=pk)
+        return Response(
+            MemberSerializer(selectors.case_members(user=request.user, case=case), many=True).data
+        )
+
+    @extend_schema(request=MemberAddSerializer, responses={201: CaseDetailSerializer})
+    def post(self, request, pk):
+        case = selectors.case_get(user=request.user, pk=pk)
+        may(request.user, "case.add_member", case)
+        data = _valid(MemberAddSerializer, request)
+        services.case_member_add(
+            actor=request.user,
+            case=case,
+            spec=_member_spec(request, data),
+            expected_version=data["expected_version"],
+            request=request,
+        )
+        return _detail(request, pk, status.HTTP_201_CREATED)
+
 
 __all__ = ["Stage"]
