@@ -80,7 +80,10 @@ ENTRIES: list[Entry] = [
     Entry(
         "meetings:list",
         _("Meetings"),
-        _("Operational team meetings with their agenda, preparation packets and minutes; crisis consultations."),
+        _(
+            "Operational team meetings with their agenda, preparation packets and minutes; "
+            "crisis consultations."
+        ),
         "meetings.use",
     ),
     Entry(
