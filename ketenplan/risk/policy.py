@@ -1,12 +1,15 @@
 """Who may see and do what with risk assessments and reporting-code guides (registered
 into ``ketenplan.core.policy``; imported from ``RiskConfig.ready``).
 
-* Assessments belong to a case: seeing them follows seeing the case (the organisation
-  takes part in it). Any professional of a taking-part organisation may assess a member
-  (assessments are made "by different partners"); a draft is edited only by the
-  assessor's organisation; professional judgement on a final assessment is the assessor's
-  organisation's or the weighing team's (``case.weigh``). Nothing changes once the case
-  is closed. Confirming the weighing is ``case.weigh``.
+* Assessments belong to a case and are about a person: an organisation sees them while it
+  takes part in the case, and — for another organisation's assessment — only while the
+  person's consent or a legal basis covers it (``consent.policy.visible_about_q``, the
+  one sharing rule of METHOD.md §4). The assessing organisation always sees its own.
+* Any professional of a taking-part organisation may assess a member (assessments are
+  made "by different partners"); a draft is edited only by the assessor's organisation;
+  professional judgement on a final assessment is the assessor's organisation's, or the
+  weighing team's (``case.weigh``) when the assessment is shared with it. Nothing changes
+  once the case is closed. Confirming the weighing is ``case.weigh``.
 * A reporting-code guide belongs to the organisation of the professional who started it,
   not to a case: only colleagues of that organisation see it; it is read-only once the
   decision is taken.
@@ -16,6 +19,7 @@ from django.db.models import Exists, OuterRef
 
 from ketenplan.cases.models import Participation, Stage
 from ketenplan.cases.policy import participates
+from ketenplan.consent.policy import may_see_about, visible_about_q
 from ketenplan.core import policy
 from ketenplan.core.policy import rule, scope_rule
 
@@ -31,8 +35,15 @@ def can_view(user, case) -> bool:
     return participates(user, case)
 
 
+def visible_assessments_q(user, case=None):
+    """The consent part of the scope: own assessments, or about a person whose consent or
+    legal basis covers the user's organisation (with ``case``: decided in one query)."""
+    return visible_about_q(user, case=case, person_field="person")
+
+
 @scope_rule("risk.view")
 def visible_assessments(user, queryset):
+    """Assessments of cases the user's organisation takes part in, as consent allows."""
     if not _works_on_cases(user):
         return queryset.none()
     return queryset.filter(
@@ -41,7 +52,7 @@ def visible_assessments(user, queryset):
                 case=OuterRef("case_id"), organisation_id=user.organisation_id, until__isnull=True
             )
         )
-    )
+    ).filter(visible_assessments_q(user))
 
 
 @rule("risk.assess")
@@ -68,7 +79,11 @@ def can_judge(user, assessment) -> bool:
     case = assessment.case
     if case.stage == Stage.CLOSED or not participates(user, case):
         return False
-    return assessment.organisation_id == user.organisation_id or policy.can(user, "case.weigh", case)
+    if assessment.organisation_id == user.organisation_id:
+        return True
+    return policy.can(user, "case.weigh", case) and may_see_about(
+        user, case=case, person=assessment.person_id, contributed_by=assessment.organisation_id
+    )
 
 
 @rule("reporting.use")

@@ -22,6 +22,7 @@ from ketenplan.core import policy
 
 from . import scoring
 from .models import LEVEL_ORDER, Assessment, Instrument, RegionInstrument, ReportingGuide, RiskLevel
+from .policy import visible_assessments_q
 
 logger = logging.getLogger(__name__)
 
@@ -52,25 +53,41 @@ def instruments_for_region(region) -> list[Instrument]:
 # --- Assessments --------------------------------------------------------------------------
 
 
-def _assessments(user) -> QuerySet:
-    return policy.scope(user, "risk.view", Assessment.objects.all()).select_related(
-        "instrument_version__instrument", "person", "assessed_by", "organisation", "judgement_by"
-    )
+_RELATED = ("instrument_version__instrument", "person", "assessed_by", "organisation", "judgement_by")
+
+
+def _case_assessments(user, case: Case, visible=None) -> QuerySet:
+    """The case's assessments the user may see: the case is visible (checked by the
+    caller), so only the consent part remains, decided once for the whole case."""
+    if visible is None:
+        visible = visible_assessments_q(user, case=case)
+    return Assessment.objects.filter(visible).select_related(*_RELATED)
 
 
 def case_assessments(*, user, case: Case) -> list[Assessment]:
-    """Every assessment of the case the user may see, oldest first (one query)."""
+    """Every assessment of the case the user may see, oldest first."""
+    return case_assessments_and_withheld(user=user, case=case, count_withheld=False)[0]
+
+
+def case_assessments_and_withheld(
+    *, user, case: Case, count_withheld: bool = True
+) -> tuple[list[Assessment], int]:
+    """The assessments the user may see, oldest first, and how many others are not
+    shared with the user's organisation (no consent or legal basis): their existence is
+    shown, their content is not."""
     policy.require(user, "risk.view", case)
-    assessments = list(_assessments(user).filter(case=case).order_by("created_at", "pk"))
+    visible = visible_assessments_q(user, case=case)
+    assessments = list(_case_assessments(user, case, visible).order_by("created_at", "pk"))
     for assessment in assessments:
         assessment.case = case  # the policy's per-object rules need no extra query
-    return assessments
+    withheld = Assessment.objects.filter(case=case).exclude(visible).count() if count_withheld else 0
+    return assessments, withheld
 
 
 def assessment_get(*, user, case: Case, pk) -> Assessment:
     policy.require(user, "risk.view", case)
     try:
-        assessment = _assessments(user).get(case=case, pk=pk)
+        assessment = _case_assessments(user, case).get(pk=pk)
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     assessment.case = case

@@ -39,7 +39,7 @@ from .scoring import answer_label
 
 def _risk_context(request, case, *, new_form=None, confirm_form=None) -> dict:
     user = request.user
-    assessments = selectors.case_assessments(user=user, case=case)
+    assessments, withheld = selectors.case_assessments_and_withheld(user=user, case=case)
     proposal = selectors.weighing_proposal(user=user, case=case, assessments=assessments)
     can_assess = access.can(user, "risk.assess", case)
     can_confirm = case.stage == Stage.WEIGHING and access.can(user, "case.weigh", case)
@@ -59,6 +59,7 @@ def _risk_context(request, case, *, new_form=None, confirm_form=None) -> dict:
         "new_form": new_form if (instruments and members) else None,
         "confirm_form": confirm_form if can_confirm else None,
         "can_assess": can_assess,
+        "withheld": withheld,
     }
 
 

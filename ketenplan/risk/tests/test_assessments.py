@@ -368,3 +368,30 @@ def test_re_assessment_goes_on_after_the_weighing_but_not_after_closure(world, c
 
 def test_minimal_helper_sanity():
     assert minimal_answers(shipped("dash"))["injury"] == "no"
+
+
+# --- Consent (METHOD.md §4) ---------------------------------------------------------------
+
+
+def test_without_consent_another_partner_sees_neither_the_assessment_nor_its_level(world):
+    from ketenplan.cases.tests.factories import case_at as make_case
+
+    bare = make_case(world, Stage.WEIGHING, family_label="Family Without Consent")
+    victim = member_with(bare, MemberRole.VICTIM)
+    done = final(world, bare, victim, score=15)  # by welfare
+    assert selectors.case_assessments(user=world.team_member, case=bare) == [done]  # its own
+    assessments, withheld = selectors.case_assessments_and_withheld(user=world.coordinator, case=bare)
+    assert (assessments, withheld) == ([], 1)
+    assert selectors.weighing_proposal(user=world.coordinator, case=bare).level == ""
+    with pytest.raises(Exception) as exc:
+        selectors.assessment_get(user=world.coordinator, case=bare, pk=done.pk)
+    assert exc.type.__name__ == "Http404"
+    with pytest.raises(Exception) as exc:
+        services.assessment_judge(actor=world.coordinator, assessment=done, band="high", reason="x")
+    assert exc.type.__name__ == "Http404"
+
+
+def test_with_consent_every_partner_of_the_case_sees_the_assessment(world, case, victim):
+    done = final(world, case, victim, score=15)
+    assert selectors.case_assessments(user=world.coordinator, case=case) == [done]
+    assert selectors.case_assessments(user=world.referrer, case=case) == [done]
