@@ -111,7 +111,9 @@ class AssessmentForm(VersionForm):
                 min_value=item["min"], max_value=item["max"],
             )
             if item.get("allow_unknown"):
-                self.fields[name + UNKNOWN_SUFFIX] = forms.BooleanField(label=_("Unknown"), required=False)
+                self.fields[name + UNKNOWN_SUFFIX] = forms.BooleanField(
+                    label=_("The number is not known"), required=False
+                )
                 return [name, name + UNKNOWN_SUFFIX]
             return [name]
         self.fields[name] = forms.CharField(
@@ -253,6 +255,12 @@ class GuideStepsForm(VersionForm):
 
 
 class ConsultationForm(forms.Form):
+    """Shown on the guide page beside other forms: its own element ids."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "consultation_%s")
+        super().__init__(*args, **kwargs)
+
     kind = forms.ChoiceField(label=_("Consulted"), choices=Consultation.Kind.choices)
     with_whom = forms.CharField(label=_("With whom"), max_length=200,
                                 help_text=_("Name and role, e.g. 'J. de Vries, reporting-code officer'."))
@@ -262,6 +270,12 @@ class ConsultationForm(forms.Form):
 
 
 class DecisionForm(VersionForm):
+    """Shown on the guide page beside the steps form: its own element ids."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "decision_%s")
+        super().__init__(*args, **kwargs)
+
     outcome = forms.ChoiceField(label=_("Step 5 — Decide"), choices=GuideOutcome.choices,
                                 widget=forms.RadioSelect)
     notes = forms.CharField(

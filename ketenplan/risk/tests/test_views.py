@@ -113,6 +113,9 @@ def test_every_page_opens_for_who_may_see_it(client, world, case, assessment, gu
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), name
         assert not re.search(r"\sstyle=", html), name
         assert "<style" not in html, name
+        # Accessible forms: every element id once, so labels and descriptions point right.
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (name, sorted(i for i in ids if ids.count(i) > 1))
 
 
 # --- The risk page and the assessment forms -----------------------------------------------
