@@ -271,10 +271,13 @@ def _verify(page_size, max_problems, retention_days, anchors) -> Report:
         if head_seq and not all_pruned:
             add(Problem(head.last_event_id, head_seq,
                         "the chain head names sealed events that are all gone"))  # fmt: skip
-    elif walker.last_seq != head_seq or walker.last_hash != report.head_hash:
+    elif walker.last_seq != head_seq:
         add(Problem(head.last_event_id if head else None, head_seq or None,
                     f"the chain ends at seq {walker.last_seq} but its head says {head_seq}: "
-                    "events at the end were removed, or the chain was rewritten"))  # fmt: skip
+                    "events at the end were removed"))  # fmt: skip
+    elif walker.last_hash != report.head_hash:
+        add(Problem(head.last_event_id if head else None, head_seq,
+                    "the chain's last hash does not match its head: the chain was rewritten"))  # fmt: skip
     beyond_seq = (
         AuditEvent.objects.filter(chain_seq__isnull=False).order_by("-chain_seq")
         .values_list("chain_seq", "id").first()
