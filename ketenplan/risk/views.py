@@ -149,6 +149,8 @@ def _answer_sections(assessment) -> list[dict]:
 def assessment_edit(request, case_id: int, pk: int):
     case = case_selectors.case_get(user=request.user, pk=case_id)
     assessment = selectors.assessment_get(user=request.user, case=case, pk=pk)
+    if assessment.is_final and request.method == "GET":
+        return redirect("risk:assessment", case.pk, assessment.pk)
     access.require(request.user, "risk.edit", assessment)
     form = AssessmentForm(request.POST or None, assessment=assessment)
     status = 200

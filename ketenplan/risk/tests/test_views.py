@@ -168,6 +168,9 @@ def test_finalising_shows_score_with_unknown_on_the_pages(client, world, case, a
     response = client.post(url, form_data(assessment, answers, finalise="1"))
     assert response.status_code == 302
     assert "score 12 with 5 unknown" in client.get(response["Location"]).content.decode()
+    # A final assessment is read, not edited: its edit page leads to it.
+    assert client.get(url)["Location"] == response["Location"]
+    assert client.post(url, form_data(assessment, answers)).status_code == 404
     assert "score 12 with 5 unknown" in client.get(reverse("risk:case_risk", args=[case.pk])).content.decode()
 
 
@@ -357,3 +360,14 @@ def test_member_roles_are_shown_when_choosing_whom_to_assess(client, world, case
     client.force_login(world.team_member)
     html = client.get(reverse("risk:case_risk", args=[case.pk])).content.decode()
     assert "Sara El Amrani (Victim)" in html
+
+
+def test_questions_and_help_follow_the_language(client, world, case, assessment):
+    client.force_login(world.team_member)
+    url = reverse("risk:assessment_edit", args=[case.pk, assessment.pk])
+    dutch = client.get(url).content.decode()
+    assert "Is het slachtoffer bij het laatste incident gewond geraakt?" in dutch
+    assert "Ook letsel dat niet zichtbaar is" in dutch
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Was the victim injured in the latest incident?" in english
