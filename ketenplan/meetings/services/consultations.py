@@ -7,10 +7,11 @@ in words, to choose another moment.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,8 @@ from ..models import Booking, ConsultationHour, ConsultationSlot, validate_time_
 #: How far ahead professionals can sign up.
 BOOKING_HORIZON_WEEKS = 8
 QUESTION_MAX = 1000
+#: Tries when the database reports the slot locked by a competing booking.
+LOCK_RETRIES = 8
 
 
 def slot_taken_message() -> str:
@@ -139,7 +142,6 @@ def booking_create(
     """Sign up for one moment of a consultation hour, signed in (``actor``) or from the
     public page (no actor; always anonymised). Confirmation by e-mail with an iCalendar
     invitation; the hour's staff are told too."""
-    from ..tasks import send_booking_confirmation
 
     if actor is not None:
         policy.require(actor, "consultations.book")
@@ -167,11 +169,37 @@ def booking_create(
     if errors:
         raise ValidationError(errors)
     _check_moment(hour, starts_at)
+    values = {
+        "booked_by": actor,
+        "name": name[:200],
+        "email": email,
+        "phone": phone[:50],
+        "organisation_name": organisation_name[:200],
+        "question": question,
+        "anonymised": anonymised,
+    }
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return _book_slot(hour=hour, starts_at=starts_at, values=values, actor=actor, request=request)
+        except OperationalError as exc:
+            # SQLite reports a competing writer as "locked" once its wait is over;
+            # outside a caller's transaction the booking is simply tried again.
+            if connection.in_atomic_block or "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _book_slot(*, hour: ConsultationHour, starts_at: datetime, values: dict, actor, request) -> Booking:
+    """Lock the slot, check it is free, book it: one transaction. The unique constraint
+    on confirmed bookings catches whatever slips between check and insert."""
+    from ..tasks import send_booking_confirmation
+
     try:
         with transaction.atomic():
             ends_at = starts_at + timedelta(minutes=hour.slot_minutes)
             if Booking.objects.filter(
-                email=email,
+                email=values["email"],
                 status=Booking.Status.CONFIRMED,
                 slot__starts_at__lt=ends_at,
                 slot__ends_at__gt=starts_at,
@@ -183,22 +211,13 @@ def booking_create(
             slot = ConsultationSlot.objects.select_for_update().get(pk=slot.pk)
             if Booking.objects.filter(slot=slot, status=Booking.Status.CONFIRMED).exists():
                 raise ValidationError(slot_taken_message())
-            booking = Booking.objects.create(
-                slot=slot,
-                booked_by=actor,
-                name=name[:200],
-                email=email,
-                phone=phone[:50],
-                organisation_name=organisation_name[:200],
-                question=question,
-                anonymised=anonymised,
-            )
+            booking = Booking.objects.create(slot=slot, **values)
             audit_record(
                 action="consultations.signed_up",
                 actor=actor,
                 request=request,
                 obj=booking,
-                actor_label="" if actor else f"public:{email}",
+                actor_label="" if actor else f"public:{values['email']}",
                 detail={"hour": hour.pk, "starts_at": starts_at.isoformat()},
             )
             transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking.pk))

@@ -127,9 +127,11 @@ def meetings_schedule(*, series: MeetingSeries, today: date | None = None) -> li
     end = today + timedelta(weeks=SCHEDULE_WEEKS_AHEAD)
     dates = recurrence.series_dates(series, start=today, end=end) if series.is_active else []
     now = timezone.now()
+    # The planned meetings inside the window; those outside it are left alone.
     future = {
         m.local_start.date(): m
         for m in Meeting.objects.filter(series=series, starts_at__gte=now, status=Meeting.Status.PLANNED)
+        if today <= m.local_start.date() <= end
     }
     members = list(series.members.all())
     created: list[Meeting] = []
