@@ -61,6 +61,12 @@ PUBLIC_VIEWS = {
     "healthz": "for load balancers; says only whether the database answers",
     "accessibility": "the accessibility statement",
     "accept_invitation": "the invitee has no account yet; the secret one-time link is the key",
+    "meetings:calendar_feed": "iCalendar feed; the secret in the URL is the key; meetings only, "
+    "no family data; rate limited",
+    "meetings:public_hours": "open consultation hours of a region and their free moments; "
+    "no case data; rate limited",
+    "meetings:public_book": "signing up for a consultation hour without an account; CSRF "
+    "protected, rate limited, shows no case data",
 }
 
 LOGIN_PATH = resolve_url(settings.LOGIN_URL)
