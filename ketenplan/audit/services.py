@@ -26,7 +26,11 @@ from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 logger = logging.getLogger("ketenplan.audit")
 
-SEAL_BATCH_SIZE = 1000
+# Rows sealed per transaction. On SQLite, with one writer at a time, a request that
+# writes while the sealer holds the lock waits for at most one batch (a few ms at 250).
+# On PostgreSQL writers never wait for the sealer; bigger batches only mean fewer commits.
+SEAL_BATCH_SIZE = {"sqlite": 250}
+SEAL_BATCH_SIZE_DEFAULT = 1000
 PRUNE_BATCH_SIZE = 5000
 
 
@@ -143,7 +147,7 @@ def _seal_batch(batch_size: int) -> tuple[int, AuditChainHead]:
         return len(rows), head
 
 
-def seal_pending(*, batch_size: int = SEAL_BATCH_SIZE, max_batches: int | None = None) -> SealResult:
+def seal_pending(*, batch_size: int | None = None, max_batches: int | None = None) -> SealResult:
     """Link every committed, unsealed audit event into the chain, in id order.
 
     The chain order is the order of sealing, kept in ``chain_seq``: a row whose
@@ -153,6 +157,8 @@ def seal_pending(*, batch_size: int = SEAL_BATCH_SIZE, max_batches: int | None =
     transaction, so writers (on SQLite, which has one writer at a time) wait at most one
     batch.
     """
+    if batch_size is None:
+        batch_size = SEAL_BATCH_SIZE.get(connection.vendor, SEAL_BATCH_SIZE_DEFAULT)
     total = 0
     batches = 0
     head = None
