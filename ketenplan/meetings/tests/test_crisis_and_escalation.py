@@ -225,3 +225,29 @@ def test_escalation_pages(client, world, case):
     client.force_login(world.outsider)
     assert client.get(f"/meetings/escalations/{escalation.pk}/").status_code == 404
     assert client.get(f"/meetings/escalations/new/{case.pk}/").status_code == 404
+
+
+def test_the_caller_keeps_the_minutes_of_the_consultation(world, case, django_capture_on_commit_callbacks):
+    from ketenplan.meetings.models import AgendaItem, MinutesVersion
+
+    meeting = call(world, case)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=20), ends_at=timezone.now() + timedelta(minutes=25)
+    )
+    meeting.refresh_from_db()
+    (item,) = AgendaItem.objects.filter(meeting=meeting)
+    decision = services.decision_record(
+        actor=world.case_director,
+        item=item,
+        kind="action",
+        text="Police drive past the house tonight.",
+        owner=world.referrer,
+        owner_organisation=world.police,
+        due_on=timezone.localdate() + timedelta(days=1),
+    )
+    assert decision.action.case_id == case.pk
+    with django_capture_on_commit_callbacks():
+        services.minutes_approve(actor=world.case_director, meeting=meeting)
+    assert MinutesVersion.objects.get(meeting=meeting).status == MinutesVersion.Status.APPROVED
+    with pytest.raises(Http404):
+        services.decision_record(actor=world.referrer, item=item, kind="note", text="x")

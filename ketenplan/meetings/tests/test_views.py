@@ -199,3 +199,19 @@ def test_pages_open_for_the_people_they_are_for(client, world):
     client.force_login(world.analyst)
     for path in ("/meetings/", "/meetings/consultations/", "/meetings/calendar/", "/meetings/schedule/"):
         assert client.get(path).status_code == 403, path
+
+
+def test_the_periodic_commands(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ketenplan.meetings.models import Meeting
+
+    series = team(world)
+    Meeting.objects.filter(series=series).delete()
+    out = StringIO()
+    call_command("schedule_meetings", stdout=out)
+    assert series.meetings.count() >= 5 and "meeting(s) created" in out.getvalue()
+    call_command("send_consultation_reminders", stdout=out)
+    assert "0 reminder(s) queued." in out.getvalue()
