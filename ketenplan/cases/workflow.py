@@ -136,7 +136,8 @@ def refusal(case: Case, step_name: str, **ctx) -> str | None:
 
 def lock_case(case: Case, expected_version: int | None = None) -> Case:
     """Re-read the case under a row lock; refuse when someone changed it meanwhile."""
-    fresh = Case.objects.select_for_update().select_related("updated_by").get(pk=case.pk)
+    # Only the case row: ``updated_by`` is a nullable join, which PostgreSQL cannot lock.
+    fresh = Case.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=case.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by, changed_at=fresh.updated_at, current_version=fresh.version

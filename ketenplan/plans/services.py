@@ -112,7 +112,12 @@ def _check_responsibility(
 def _lock_draft(plan: PlanVersion, expected_version: int | None) -> PlanVersion:
     """The draft under a row lock; refused when approved meanwhile or edited by someone
     else since the user read it."""
-    fresh = PlanVersion.objects.select_for_update().select_related("updated_by", "case").get(pk=plan.pk)
+    # Only this row: ``updated_by`` is a nullable join, which PostgreSQL cannot lock.
+    fresh = (
+        PlanVersion.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "case")
+        .get(pk=plan.pk)
+    )
     if expected_version is not None and fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by,
@@ -733,7 +738,12 @@ def action_set_status(
     """Open, in progress, done or cannot be done (with the reason). Refused when someone
     else changed the action since the user read it."""
     policy.require(actor, "plan.action_status", action)
-    fresh = Action.objects.select_for_update().select_related("updated_by", "case").get(pk=action.pk)
+    # Only this row: ``updated_by`` is a nullable join, which PostgreSQL cannot lock.
+    fresh = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "case")
+        .get(pk=action.pk)
+    )
     if fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by, changed_at=fresh.updated_at, current_version=fresh.version
@@ -898,7 +908,12 @@ def referral_set_status(
     """Waiting sets ``waiting_since``, started sets ``started_on``; a note is added to
     the referral's notes with the date."""
     policy.require(actor, "case.contribute", referral.case)
-    fresh = Referral.objects.select_for_update().select_related("updated_by", "case").get(pk=referral.pk)
+    # Only this row: ``updated_by`` is a nullable join, which PostgreSQL cannot lock.
+    fresh = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "case")
+        .get(pk=referral.pk)
+    )
     if fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by, changed_at=fresh.updated_at, current_version=fresh.version
