@@ -24,11 +24,18 @@ def _link(name: str, *args) -> str:
 
 
 def _send(
-    *, to: list[str], template: str, context: dict, ics: bytes | None = None, method: str = "REQUEST"
+    *,
+    to: list[str],
+    template: str,
+    context: dict,
+    ics: bytes | None = None,
+    method: str = "REQUEST",
+    zone: str | None = None,
 ) -> None:
+    """Render in the site's language and, for times, the event's own time zone."""
     if not to:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(zone or settings.TIME_ZONE):
         subject = " ".join(render_to_string(f"meetings/email/{template}_subject.txt", context).split())
         body = render_to_string(f"meetings/email/{template}_body.txt", context)
     message = EmailMessage(subject=subject, body=body, to=to)
@@ -67,6 +74,7 @@ def send_meeting_invitations(meeting_id: int, professional_ids: list[int] | None
                 "packet_link": _link("meetings:packet", meeting.pk),
             },
             ics=ics,
+            zone=meeting.time_zone,
         )
 
 
@@ -84,6 +92,7 @@ def send_minutes(minutes_id: int) -> None:
         _send(
             to=[attendance.professional.email],
             template="minutes",
+            zone=meeting.time_zone,
             context={
                 "meeting": meeting,
                 "minutes": minutes,
@@ -123,11 +132,19 @@ def _booking_ics(booking: Booking, *, for_staff: bool = False, method: str = "RE
 def send_booking_confirmation(booking_id: int) -> None:
     booking = _booking(booking_id)
     context = {"booking": booking, "slot": booking.slot, "hour": booking.slot.hour}
-    _send(to=[booking.email], template="booking_confirmation", context=context, ics=_booking_ics(booking))
+    zone = booking.slot.hour.time_zone
+    _send(
+        to=[booking.email],
+        template="booking_confirmation",
+        context=context,
+        ics=_booking_ics(booking),
+        zone=zone,
+    )
     staff = list(booking.slot.hour.staff.filter(is_active=True).values_list("email", flat=True))
     _send(
         to=staff,
         template="booking_staff",
+        zone=zone,
         context={**context, "link": _link("meetings:consultation_signups")},
         ics=_booking_ics(booking, for_staff=True),
     )
@@ -141,6 +158,7 @@ def send_booking_reminder(booking_id: int) -> None:
     _send(
         to=[booking.email],
         template="booking_reminder",
+        zone=booking.slot.hour.time_zone,
         context={"booking": booking, "slot": booking.slot, "hour": booking.slot.hour},
         ics=_booking_ics(booking),
     )
@@ -153,6 +171,7 @@ def send_booking_cancellation(booking_id: int) -> None:
     _send(
         to=[booking.email],
         template="booking_cancelled",
+        zone=booking.slot.hour.time_zone,
         context=context,
         ics=_booking_ics(booking, method="CANCEL"),
         method="CANCEL",
