@@ -34,7 +34,6 @@ class AttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField(help_text="The type found by content, not the uploader's word.")
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
-    organisation = name_of()
     uploaded_at = serializers.DateTimeField()
     download_url = serializers.SerializerMethodField()
 
