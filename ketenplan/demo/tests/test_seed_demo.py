@@ -1,4 +1,8 @@
-"""The demo region: realistic, clearly fictional, complete, and never in production."""
+"""The demo region: realistic, clearly fictional, complete, and never in production.
+
+The region is seeded once for this module (``conftest.demo_db``); the demo cases have
+their own module, ``test_demo_cases.py``.
+"""
 
 from io import StringIO
 
@@ -7,18 +11,11 @@ from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from ketenplan.accounts.models import Organisation, Professional, Region, Role
+from ketenplan.accounts.models import Organisation, Professional, Role
 from ketenplan.accounts.tests.factories import totp_code
 from ketenplan.accounts.tests.helpers import MFA_AUTHENTICATE, post_password, signed_in_user_id
+from ketenplan.cases.models import Case
 from ketenplan.demo import region as demo
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=StringIO())
-    return Region.objects.get(name=demo.REGION_NAME)
 
 
 def test_the_demo_region_has_both_rings_and_every_role(seeded):
@@ -59,22 +56,23 @@ def test_a_demo_user_signs_in_with_the_printed_password_and_code(seeded):
 
 
 def test_seeding_twice_changes_nothing(seeded):
-    before = (Organisation.objects.count(), Professional.objects.count())
+    before = (Organisation.objects.count(), Professional.objects.count(), Case.objects.count())
     out = StringIO()
 
     call_command("seed_demo", stdout=out)
 
-    assert (Organisation.objects.count(), Professional.objects.count()) == before
+    assert (Organisation.objects.count(), Professional.objects.count(), Case.objects.count()) == before
     assert "nothing changed" in out.getvalue()
 
 
-def test_seed_demo_refuses_in_production(settings):
+def test_seed_demo_refuses_in_production_even_when_the_region_exists(seeded, settings):
     settings.PRODUCTION = True
+    before = Case.objects.count()
 
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=StringIO())
 
-    assert not Region.objects.exists()
+    assert Case.objects.count() == before
 
 
 def test_demo_logins_show_password_secret_and_a_valid_code(seeded):
@@ -88,10 +86,4 @@ def test_demo_logins_show_password_secret_and_a_valid_code(seeded):
     assert text.count("@") == 25
     codes = {totp_code(demo.DEMO_TOTP_SECRET, offset) for offset in (-1, 0, 1)}
     assert any(code in text for code in codes)
-
-
-def test_demo_totp_prints_the_current_code():
-    out = StringIO()
-    call_command("demo_totp", stdout=out)
-    codes = {totp_code(demo.DEMO_TOTP_SECRET, offset) for offset in (-1, 0, 1)}
-    assert out.getvalue().strip() in codes
+    assert f"{Case.objects.count()} demo cases" in text
