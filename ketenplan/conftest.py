@@ -44,6 +44,25 @@ def _clear_shared_cache(request):
         from django.core.cache import cache
 
         cache.clear()
+        _reload_reference_data()
+
+
+# Reference data that data migrations load into a fresh database. A test that commits is
+# followed by a flush of every table, which takes this data too: load it again, with the
+# same functions the migrations use, so the next test on this worker finds it.
+REFERENCE_DATA_LOADERS = [
+    "ketenplan.methods.migrations.0002_load_shipped_methods",
+    "ketenplan.risk.migrations.0002_load_shipped_instruments",
+]
+
+
+def _reload_reference_data() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_LOADERS:
+        import_module(module).load_shipped(apps, None)
 
 
 # --- Professionals --------------------------------------------------------------------
