@@ -136,6 +136,10 @@ def test_legal_basis_and_not_asked_pages_are_for_the_coordinator(client, world, 
     assert client.get(url("legal_basis", case.pk, fam.kevin.pk)).status_code == 404
     assert client.get(url("not_asked", case.pk, fam.kevin.pk)).status_code == 404
     client.force_login(world.coordinator)
+    for page in (url("legal_basis", case.pk, fam.kevin.pk), url("not_asked", case.pk, fam.kevin.pk)):
+        response = client.get(page)
+        assert response.status_code == 200 and "Kevin" in response.content.decode()
+        assert_no_inline_script_or_style(response.content.decode())
     response = client.post(
         url("legal_basis", case.pk, fam.kevin.pk),
         {
@@ -234,6 +238,8 @@ def test_the_review_list_and_review(client, world, case):
     html = listing.content.decode()
     assert case.reference in html and world.outsider.full_name in html and "Danger at the door" in html
     assert_no_inline_script_or_style(html)
+    page = client.get(url("emergency_review", access.pk))
+    assert page.status_code == 200 and "Danger at the door" in page.content.decode()
     response = client.post(url("emergency_review", access.pk), {"note": "Justified."})
     assert response.status_code == 302
     access.refresh_from_db()
