@@ -1,0 +1,90 @@
+"""Bad input on the registration form: an error summary in the user's language, linked
+to the fields, the input kept, and nothing registered."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django import forms
+from django.utils import translation
+from playwright.sync_api import expect
+
+from ketenplan.cases.models import Case
+from ketenplan.cases.tests.factories import make_world
+from ketenplan.persons.models import Person
+
+from .pages import Persona
+
+pytestmark = [pytest.mark.browser]
+
+# The summary's heading as Ketenplan writes it (None: its translation is not there yet).
+HEADING = {"en": "Please correct the following", "nl": None}
+
+
+def required_message(language: str) -> str:
+    """Django's own "required" message, from Django's catalogue for ``language``."""
+    with translation.override(language):
+        return str(forms.Field.default_error_messages["required"])
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_bad_registration_shows_an_error_summary_and_changes_nothing(persona, language):
+    world = make_world()
+    referrer: Persona = persona("referrer (police)", world.referrer, language=language).sign_in()
+    cases, persons = Case.objects.count(), Person.objects.count()
+    required = required_message(language)
+    if language != "en":
+        assert required != required_message("en")
+
+    page = referrer.go("/cases/register/")
+    form = page.locator("main form")
+    # A family name, but no reason and no kind of violence; member 1 without a family
+    # name or role; member 2 complete.
+    form.locator("input[name=family_label]").fill("Family Janssens")
+    member1, member2 = page.locator("fieldset.member").nth(0), page.locator("fieldset.member").nth(1)
+    member1.locator("input[name$=given_names]").fill("Ilse")
+    member2.locator("input[name$=given_names]").fill("Marc")
+    member2.locator("input[name$=family_name]").fill("Wuyts")
+    member2.locator("input[name$=roles][value=alleged_perpetrator]").check()
+    with page.expect_navigation():
+        form.locator("button[type=submit]:not([name])").click()
+
+    # The page comes back in the same language with a summary that takes the focus
+    # (screen readers announce it) and links every error to its field.
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    summary = page.locator("#error-summary")
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_be_focused()
+    # Reason, violence concerned, and member 1's family name and roles: all required.
+    expect(summary.locator("li")).to_have_count(4)
+    expect(summary.locator("a")).to_have_count(4)
+    expect(summary.locator("li").filter(has_text=required)).to_have_count(4)
+    heading = summary.locator("h2").inner_text().strip()
+
+    reason = form.locator("textarea[name=reason]")
+    error_id = "id_reason_errors"
+    expect(reason).to_have_attribute("aria-describedby", re.compile(rf"\b{error_id}\b"))
+    expect(page.locator(f"#{error_id}")).to_have_text(required)
+    # Following the summary's link brings the user to the field.
+    summary.locator("a[href='#id_reason']").click()
+    expect(reason).to_be_focused()
+
+    # The input is kept, so only the mistakes need fixing.
+    expect(form.locator("input[name=family_label]")).to_have_value("Family Janssens")
+    expect(member1.locator("input[name$=given_names]")).to_have_value("Ilse")
+    expect(member2.locator("input[name$=family_name]")).to_have_value("Wuyts")
+    expect(member2.locator("input[name$=roles][value=alleged_perpetrator]")).to_be_checked()
+
+    # Nothing was registered.
+    assert (Case.objects.count(), Person.objects.count()) == (cases, persons)
+    referrer.case_list()
+    expect(page.locator("main")).not_to_contain_text("Janssens")
+    referrer.expect_no_script_errors()
+
+    if HEADING[language]:
+        assert heading == HEADING[language]
+    elif heading == HEADING["en"]:
+        pytest.xfail(
+            "Ketenplan has no Dutch catalogue yet (locale/nl, issue 8 item 3): "
+            "the summary's heading is still English"
+        )
