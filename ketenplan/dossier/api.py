@@ -352,6 +352,11 @@ class AttachmentDownloadView(GenericAPIView):
 
     access_policy = "dossier.use"
 
+    def perform_content_negotiation(self, request, force=False):
+        # The document is served as it is, whatever type the client says it accepts;
+        # only refusals are JSON.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, pk, attachment_pk):
         return pages.attachment_download(request._request, pk=pk, attachment_pk=attachment_pk)

@@ -231,6 +231,8 @@ def test_documents_are_uploaded_as_a_new_version_and_downloaded_through_the_poli
     assert download["Content-Disposition"].startswith("attachment")
     assert "sandbox" in download["Content-Security-Policy"]
     assert b"".join(download.streaming_content) == png()
+    as_pdf = as_("team_member").get(attachments[0]["download_url"], HTTP_ACCEPT="application/pdf")
+    assert (as_pdf.status_code, as_pdf["Content-Type"]) == (200, "application/pdf")
     assert AuditEvent.objects.filter(action="dossier.attachment_downloaded", actor=world.team_member).exists()
 
 
