@@ -79,6 +79,24 @@ def send_meeting_invitations(meeting_id: int, professional_ids: list[int] | None
 
 
 @task()
+def send_meeting_cancellation(meeting_id: int) -> None:
+    """The meeting is cancelled: calendars that got the invitation remove it."""
+    meeting = _meeting(meeting_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        ics = ical.to_ical([ical.meeting_event(meeting)], method="CANCEL")
+    attendances = meeting.attendances.filter(status=Attendance.Status.EXPECTED).select_related("professional")
+    for attendance in attendances:
+        _send(
+            to=[attendance.professional.email],
+            template="meeting_cancelled",
+            context={"meeting": meeting, "professional": attendance.professional},
+            ics=ics,
+            method="CANCEL",
+            zone=meeting.time_zone,
+        )
+
+
+@task()
 def send_minutes(minutes_id: int) -> None:
     """Approved minutes: tell every attendee; the minutes are read behind sign-in."""
     minutes = MinutesVersion.objects.select_related("meeting__series", "meeting__case").get(pk=minutes_id)

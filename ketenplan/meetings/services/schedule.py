@@ -363,6 +363,9 @@ def confidentiality_confirm(*, actor, meeting: Meeting, request=None) -> Attenda
 
 @transaction.atomic
 def meeting_cancel(*, actor, meeting: Meeting, request=None) -> Meeting:
+    """Cancel a planned meeting; attendees who were invited get a calendar cancellation."""
+    from ..tasks import send_meeting_cancellation
+
     policy.require(actor, "meetings.manage", meeting)
     _refuse_when_over(meeting)
     if meeting.minutes_versions.exists():
@@ -371,4 +374,6 @@ def meeting_cancel(*, actor, meeting: Meeting, request=None) -> Meeting:
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence"])
     audit_record(action="meetings.cancelled", actor=actor, request=request, obj=meeting)
+    if meeting.agenda_prepared_at is not None:  # the invitations went out
+        transaction.on_commit(lambda: send_meeting_cancellation.enqueue(meeting.pk))
     return meeting

@@ -215,3 +215,27 @@ def test_the_periodic_commands(world):
     assert series.meetings.count() >= 5 and "meeting(s) created" in out.getvalue()
     call_command("send_consultation_reminders", stdout=out)
     assert "0 reminder(s) queued." in out.getvalue()
+
+
+def test_cancelling_a_meeting_tells_the_invited_calendars(
+    client, world, smtp_sink, django_capture_on_commit_callbacks
+):
+    import icalendar
+
+    from ketenplan.meetings import services
+
+    series = team(world)
+    meeting = series.meetings.order_by("starts_at").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agenda_prepare(actor=world.coordinator, meeting=meeting)
+    assert len(smtp_sink.wait_for(3)) == 3  # the invitations of the three delegates
+    smtp_sink.clear()
+    client.force_login(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/meetings/{meeting.pk}/cancel/").status_code == 302
+    messages = smtp_sink.wait_for(3)
+    ics = next(p for p in messages[0].iter_attachments() if p.get_content_type() == "text/calendar")
+    cal = icalendar.Calendar.from_ical(ics.get_payload(decode=True))
+    (event,) = cal.walk("VEVENT")
+    assert cal["method"] == "CANCEL" and event["status"] == "CANCELLED" and int(event["sequence"]) == 1
+    assert event["uid"] == f"meeting-{meeting.pk}@127.0.0.1:8000"
