@@ -381,3 +381,11 @@ def test_the_head_can_only_move_forward_to_a_real_event(events):
         [head.seq + 1, "c" * 64],
     )
     assert refused("INSERT INTO audit_auditchainhead (id, seq, chain_hash) VALUES (2, 5, %s)", ["d" * 64])
+    assert refused("UPDATE audit_auditchainhead SET chain_hash = %s WHERE id = 1", ["e" * 64])
+    # Writing back the same position changes nothing and is allowed (fixtures restoring
+    # reference data do that).
+    assert not refused(
+        "UPDATE audit_auditchainhead SET seq = %s, chain_hash = %s, last_event_id = %s WHERE id = 1",
+        [head.seq, head.chain_hash, head.last_event_id],
+    )
+    assert verify().ok
