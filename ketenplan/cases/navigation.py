@@ -21,6 +21,8 @@ from .models import Case
 TABS: list[tuple[str, Promise, str]] = [
     ("overview", _("Overview"), "cases:detail"),
     ("dossier", _("Dossier"), "dossier:case_dossier"),
+    ("consent", _("Consent"), "consent:overview"),
+    ("risk", _("Risk"), "risk:case_risk"),
     ("plan", _("Plan"), "plans:case_plan"),
     ("execution", _("Execution"), "plans:case_execution"),
     ("timeline", _("Timeline"), "cases:timeline"),

@@ -5,7 +5,7 @@ part in it (an active ``Participation``). Consent per person narrows this furthe
 consent module. Outsiders get "not found".
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from ketenplan.accounts.models import Role
 from ketenplan.core.policy import rule, scope_rule
@@ -53,7 +53,11 @@ def participation_exists(user):
 def visible_cases(user, queryset):
     if not _works_on_cases(user):
         return queryset.none()
-    return queryset.filter(participation_exists(user))
+    # A professional who used emergency access ("break the glass") sees the case for the
+    # duration of that access; it makes them no participant (see consent.policy).
+    from ketenplan.consent.policy import emergency_case_ids
+
+    return queryset.filter(Q(participation_exists(user)) | Q(pk__in=emergency_case_ids(user)))
 
 
 @rule("case.register")
@@ -68,7 +72,11 @@ def can_list(user, obj) -> bool:
 
 @rule("case.view")
 def can_view(user, case) -> bool:
-    return participates(user, case)
+    if participates(user, case):
+        return True
+    from ketenplan.consent.policy import has_emergency_access
+
+    return _works_on_cases(user) and has_emergency_access(user, case)
 
 
 @rule("case.decide_admissibility")

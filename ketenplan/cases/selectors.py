@@ -8,8 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.fields import BooleanField
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,13 +16,15 @@ from ketenplan.accounts.models import Organisation, Professional, Role, RoleGran
 from ketenplan.core import policy
 
 from .models import Case, CaseMember, Closure, Participation, Stage
+from .policy import participation_exists
 
 
 def visible_cases(*, user) -> QuerySet:
-    """Every case the user's organisation takes part in; marked so that per-object rules
-    need no extra query."""
+    """Every case the user may see: those their organisation takes part in, and those
+    opened with emergency access. ``viewer_participates`` marks the former, so that
+    per-object rules need no extra query."""
     return policy.scope(user, "case.view", Case.objects.all()).annotate(
-        viewer_participates=Value(True, output_field=BooleanField())
+        viewer_participates=participation_exists(user)
     )
 
 

@@ -41,6 +41,25 @@ ENTRIES: list[Entry] = [
         "dossier.view_inbox",
     ),
     Entry(
+        "reporting:guides",
+        _("Reporting code"),
+        _("Walk through the five steps of the reporting code and record what you decided."),
+        "reporting.use",
+    ),
+    Entry(
+        "consent:emergency",
+        _("Emergency access"),
+        _("Open a case you do not take part in, when a person is in acute danger. Every use is reviewed."),
+        "consent.emergency_open",
+        in_menu=False,
+    ),
+    Entry(
+        "consent:emergency_review_list",
+        _("Review emergency access"),
+        _("Emergency access used in the cases of your coordination point, to review."),
+        "consent.emergency_review_list",
+    ),
+    Entry(
         "coordinator_board",
         _("Board"),
         _("All open cases of the coordination point by stage, with their milestones."),
@@ -69,6 +88,13 @@ ENTRIES: list[Entry] = [
         _("Administration"),
         _("Reference data: regions, organisations, professionals and roles."),
         "accounts.administer",
+    ),
+    Entry(
+        "api:tokens",
+        _("API tokens"),
+        _("Personal tokens with which partner systems use the Ketenplan API on your behalf."),
+        "api.manage_tokens",
+        in_menu=False,
     ),
     Entry(
         "mfa_index",

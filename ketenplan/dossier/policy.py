@@ -2,13 +2,12 @@
 
 First form of METHOD.md §4:
 
-* Every organisation that takes part in a case sees every contribution, attachment and
-  information request of that case. This is decided **in one place** per object kind:
-  ``contribution_visible`` (one object) and ``visible_contributions`` (a queryset) for
-  contributions; attachments and lists of contributions are built on those two, so the
-  consent rules of the next issue (information about a person reaches other
-  organisations only when that person's consent or a legal basis covers them) change
-  ``contribution_visible`` / ``_contribution_visibility`` and nothing else.
+* An organisation that takes part in a case sees the contributions about the family as
+  a whole, its own contributions, and contributions about a person whose consent (or a
+  recorded legal basis) covers it (``consent.policy``). This is decided **in one place**:
+  ``contribution_visible`` (one object) and ``visible_contributions`` (a queryset);
+  attachments and lists of contributions are built on those two. What is withheld is
+  counted, never shown.
 * Only the organisation that contributed something may correct it; nothing is deleted.
 * An information request is addressed to one organisation. That organisation sees the
   request — its question, whom it is about, the case's reference and family name, who
@@ -69,9 +68,14 @@ def can_view_dossier(user, case) -> bool:
 def _contribution_visibility(user) -> Q:
     """The contributions ``user`` may read, as a condition on ``Contribution``.
 
-    The consent rules (issue 4) narrow this, together with ``contribution_visible``.
+    Within a case the user's organisation takes part in, consent decides: information
+    about a person reaches other organisations only when that person's consent or a
+    legal basis covers them (``consent.policy``); the contributing organisation always
+    sees its own.
     """
-    return Q(participates_in(user, "case"))
+    from ketenplan.consent.policy import visible_contributions_q
+
+    return Q(participates_in(user, "case")) & visible_contributions_q(user)
 
 
 @scope_rule("dossier.view_contribution")
@@ -84,7 +88,13 @@ def visible_contributions(user, queryset):
 @rule("dossier.view_contribution")
 def contribution_visible(user, contribution) -> bool:
     """The per-contribution rule; must agree with ``visible_contributions``."""
-    return contribution is not None and participates(user, contribution.case)
+    from ketenplan.consent.policy import contribution_visible as consent_allows
+
+    return (
+        contribution is not None
+        and participates(user, contribution.case)
+        and consent_allows(user, contribution)
+    )
 
 
 @rule("dossier.contribute")

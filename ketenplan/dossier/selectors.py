@@ -76,6 +76,7 @@ class DossierContributions:
 
     entries: list[ContributionEntry]
     organisations: list[Organisation]  # every organisation that contributed (for the filter)
+    withheld: int = 0  # current contributions about persons whose consent does not cover us
 
     @property
     def total(self) -> int:
@@ -131,8 +132,15 @@ def dossier_contributions(*, user, case: Case) -> DossierContributions:
                     can_correct=policy.can(user, "dossier.correct_contribution", contribution),
                 )
             )
+    withheld = (
+        Contribution.objects.filter(case=case, is_current=True)
+        .exclude(pk__in=[e.contribution.pk for e in entries])
+        .count()
+    )
     return DossierContributions(
-        entries=entries, organisations=sorted(organisations.values(), key=lambda o: o.name)
+        entries=entries,
+        organisations=sorted(organisations.values(), key=lambda o: o.name),
+        withheld=withheld,
     )
 
 

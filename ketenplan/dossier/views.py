@@ -96,6 +96,7 @@ def case_dossier(request, pk):
         filtered=bool(filters),
         groups=contributions.groups(**filters),
         total=contributions.total,
+        withheld=contributions.withheld,
         requests=selectors.case_information_requests(user=request.user, case=case),
         can_contribute=can_contribute,
         can_request=can_request,

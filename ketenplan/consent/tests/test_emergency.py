@@ -230,11 +230,6 @@ def test_nobody_reviews_their_own_emergency_access(world, case):
 # --- The change the case rules need -----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Needs the 'case.view' change in ketenplan/cases/policy.py described in the consent "
-    "report; remove this marker once it is applied.",
-)
 def test_emergency_access_grants_case_view_for_its_duration_only(world, case):
     from ketenplan.cases.selectors import case_get, visible_cases
 

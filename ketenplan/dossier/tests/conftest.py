@@ -43,3 +43,19 @@ def domains(db):
 @pytest.fixture
 def today():
     return timezone.localdate()
+
+
+def give_consent(world, case, person):
+    """The person agrees that all participating partners share information about them."""
+    from datetime import date
+
+    from ketenplan.consent import services as consent_services
+
+    consent_services.consent_record(
+        actor=world.coordinator,
+        case=case,
+        person=person,
+        status="given",
+        obtained_on=date(2026, 1, 10),
+        obtained_how="in_person",
+    )

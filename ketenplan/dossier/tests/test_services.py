@@ -18,7 +18,7 @@ from ketenplan.dossier.models import Attachment, Contribution, InformationReques
 from ketenplan.persons.models import Person
 
 from . import files
-from .conftest import stored_files
+from .conftest import give_consent, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,9 @@ def audit_actions(obj) -> list[str]:
 def test_a_participant_adds_a_contribution_about_a_family_member(world, case, domains):
     mother = Person.objects.get(case_memberships__case=case, given_names="Sara")
     contribution = add(world, case, domains[0], about_person=mother)
+    # Information about the mother reaches another organisation once she consents.
+    assert list(selectors.case_contributions(user=world.referrer, case=case)) == []
+    give_consent(world, case, mother)
     assert contribution.organisation == world.welfare
     assert contribution.author == world.team_member
     assert contribution.is_current and contribution.supersedes is None

@@ -16,7 +16,7 @@ from ketenplan.dossier.models import Attachment, Contribution, InformationReques
 from ketenplan.persons.models import Person
 
 from . import files
-from .conftest import stored_files
+from .conftest import give_consent, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,7 @@ def test_the_dossier_shows_contributions_per_life_domain(client, world, case, do
 @pytest.mark.parametrize("by", ["life_domain", "about_person", "organisation"])
 def test_the_dossier_can_be_filtered(client, world, case, domains, by):
     mother = Person.objects.get(case_memberships__case=case, given_names="Sara")
+    give_consent(world, case, mother)
     kept = add(world, case, domains[0], text="KEPT", about_person=mother)
     add(world, case, domains[1], text="FILTERED OUT", actor=world.referrer)
     value = {"life_domain": domains[0].pk, "about_person": mother.pk, "organisation": kept.organisation_id}[
