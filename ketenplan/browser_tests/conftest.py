@@ -13,10 +13,9 @@
   is not used). ``KETENPLAN_CHROMIUM`` points elsewhere. Missing, the tests fail in CI
   (``CI`` set) and are skipped elsewhere, saying why.
 
-Live-server tests commit, so Django empties the database after each of them; the rows
-that migrations load (method profiles, life domains, risk instruments) are put back
-before and after every browser test, so neither these tests nor the ones after them on
-the same worker find them missing.
+Live-server tests commit, so Django empties the database after each of them, with the
+rows that migrations load (method profiles, life domains, risk instruments): each browser
+test makes sure they are there before it starts.
 """
 
 from __future__ import annotations
@@ -54,7 +53,6 @@ REFERENCE_DATA = [
 ]
 
 _pages_key = pytest.StashKey[list]()
-_blocker_key = pytest.StashKey[object]()
 
 
 def _in_ci() -> bool:
@@ -123,25 +121,11 @@ def restore_reference_data() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(request, browser, live_server, django_db_blocker):
-    """Before each browser test: the reference data is there (an earlier test that
-    committed may have emptied the database). After it: see ``pytest_runtest_teardown``."""
-    request.node.stash[_blocker_key] = django_db_blocker
+def _reference_data(browser, live_server):
+    """Every browser test starts with the reference data there, whatever committed and
+    flushed before it. (Putting it back after a test is ``ketenplan/conftest.py``'s job,
+    for every test that commits.)"""
     restore_reference_data()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After Django emptied the database (the end of a live-server test), put the
-    reference data back for whatever runs next in this process (when nothing does, the
-    test database is gone by now)."""
-    try:
-        return (yield)
-    finally:
-        blocker = item.stash.get(_blocker_key, None)
-        if blocker is not None and nextitem is not None:
-            with blocker.unblock():
-                restore_reference_data()
 
 
 # --- Pages and failure capture ------------------------------------------------------------

@@ -43,6 +43,11 @@ def iso(day: date) -> str:
     return day.isoformat()
 
 
+def settle_htmx(page: Page) -> None:
+    """Wait until no htmx request is under way (htmx marks its element meanwhile)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def select_containing(select: Locator, text: str) -> None:
     """Choose the option whose label contains ``text`` (labels that carry more than a
     name, e.g. a goal's version and domain before its description)."""
@@ -119,6 +124,22 @@ class Persona:
     def go(self, path: str) -> Page:
         self.page.goto(path)
         return self.page
+
+    def home(self) -> Page:
+        self.go("/")
+        return self.page
+
+    def worklist(self, heading: str) -> Locator:
+        """One list of "My work" on the home page, under its heading."""
+        return self.page.locator("main h3", has_text=_exact(heading)).locator(
+            "xpath=following-sibling::*[1]"
+        )
+
+    def open_from_worklist(self, heading: str, reference: str) -> CasePage:
+        item = self.worklist(heading).locator("li").filter(has_text=reference)
+        with self.page.expect_navigation():
+            item.get_by_role("link").click()
+        return CasePage(self.page)
 
     def expect_message(self, text: str) -> None:
         """A message (success, warning) shown at the top of the page."""
@@ -206,13 +227,20 @@ class RegistrationPage(BasePage):
     def fill_member(
         self, number: int, *, given: str, family: str, born: date | None = None, roles: list[str]
     ) -> None:
+        """Type one family member, then wait for the live proposal panel to answer for
+        what was typed (its request goes out a moment after the last keystroke)."""
         member = self.member(number)
         field(member, "Given names").fill(given)
         field(member, "Family name").fill(family)
         if born is not None:
             field(member, "Date of birth").fill(iso(born))
-        for role in roles:
-            member.get_by_label(role, exact=True).check()
+        # The roles come last: the proposal request that carries them is the final one.
+        with self.page.expect_response(
+            lambda r: "/cases/register/proposals/" in r.url and f"members-{number - 1}-roles=" in r.url
+        ):
+            for role in roles:
+                member.get_by_label(role, exact=True).check()
+        settle_htmx(self.page)
 
     def proposals_while_typing(self, number: int) -> Locator:
         """The live panel under a member: persons who may already be known."""

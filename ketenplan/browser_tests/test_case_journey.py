@@ -20,7 +20,7 @@ from ketenplan.cases.services import MemberSpec
 from ketenplan.cases.tests.factories import make_world, register
 from ketenplan.persons.models import Person
 
-from .pages import CasePage, Persona, iso
+from .pages import CasePage, ExecutionPage, Persona, iso
 
 pytestmark = [pytest.mark.browser]
 
@@ -82,6 +82,10 @@ def police_registers_the_family(referrer: Persona) -> CasePage:
                              roles=["Alleged perpetrator"])
     registration.fill_member(3, given=CHILD["given"], family=CHILD["family"], born=CHILD["born"],
                              roles=["Child (witness)"])
+    for number in (2, 3):
+        expect(registration.proposals_while_typing(number)).to_have_text(
+            "No person found who may be the same."
+        )
     registration.register()
 
     # Not registered yet: first the choice between the known person and a new one.
@@ -111,11 +115,14 @@ def police_registers_the_family(referrer: Persona) -> CasePage:
     return case
 
 
-def coordinator_opens_the_case(coordinator: Persona, reference: str) -> CasePage:
-    cases = coordinator.case_list()
-    with coordinator.page.expect_navigation():
-        cases.row_for(reference).get_by_role("link").first.click()
-    return CasePage(coordinator.page)
+def coordinator_finds_the_registration(coordinator: Persona, reference: str) -> CasePage:
+    """Signed in, the coordinator's "My work" lists the registration, marked as a repeat."""
+    waiting = coordinator.worklist("Registrations waiting for an admissibility decision")
+    expect(waiting.locator("li", has_text=reference)).to_contain_text("Family Peeters")
+    expect(waiting.locator("li", has_text=reference)).to_contain_text("Repeat")
+    case = coordinator.open_from_worklist("Registrations waiting for an admissibility decision", reference)
+    case.expect_stage("Registered")
+    return case
 
 
 def coordinator_decides_admissibility(coordinator: Persona, case: CasePage) -> None:
@@ -208,6 +215,13 @@ def coordinator_makes_and_approves_the_plan(coordinator: Persona, case_id: int, 
     expect(plan.page.locator("main .message--warning")).to_contain_text(
         "Appoint a case director before execution starts."
     )
+    # Approval scheduled the method's evaluations (Ketenaanpak: 1, 4 and 10 months).
+    plan.tab("Execution")
+    evaluations = ExecutionPage(plan.page).evaluations_table()
+    expect(evaluations.locator("tbody tr")).to_have_count(3)
+    for name in ("First evaluation (1 month)", "Second evaluation (4 months)",
+                 "Third evaluation (10 months)"):
+        expect(evaluations).to_contain_text(name)
 
 
 def coordinator_appoints_the_case_director(coordinator: Persona, case_id: int, world) -> None:
@@ -222,8 +236,11 @@ def coordinator_appoints_the_case_director(coordinator: Persona, case_id: int, w
     case.expect_stage("Planning")
 
 
-def director_starts_execution(director: Persona, case_id: int) -> CasePage:
-    case = director.case(case_id)
+def director_starts_execution(director: Persona, reference: str) -> CasePage:
+    """Signed in, the case director finds the case under "Cases you direct"."""
+    directed = director.worklist("Cases you direct").locator("li", has_text=reference)
+    expect(directed).to_contain_text("Planning")
+    case = director.open_from_worklist("Cases you direct", reference)
     case.expect_stage("Planning")
     step = case.take_step("Start execution")
     case = step.send("Start execution")
@@ -236,11 +253,7 @@ def director_starts_execution(director: Persona, case_id: int) -> CasePage:
 def director_runs_the_plan(director: Persona, case_id: int, world) -> None:
     execution = director.execution(case_id)
     execution.expect_stage("Execution")
-    # The method's evaluations were scheduled when the plan was approved.
-    evaluations = execution.evaluations_table()
-    expect(evaluations.locator("tbody tr")).to_have_count(3)
-    expect(evaluations).to_contain_text("First evaluation (1 month)")
-    expect(evaluations).to_contain_text("Third evaluation (10 months)")
+    expect(execution.page.locator("main")).to_contain_text("Next evaluation: First evaluation (1 month)")
 
     execution.add_action(
         action="Arrange an intake at the trauma centre for Lina.",
@@ -301,6 +314,8 @@ def director_closes_the_case(director: Persona, case_id: int, follow_up: date) -
 
 
 def outsider_sees_nothing(outsider: Persona, case_id: int, reference: str) -> None:
+    """A professional of an organisation outside the case: "not found", everywhere."""
+    expect(outsider.page.locator("main")).not_to_contain_text(reference)  # "My work"
     for path in (f"/cases/{case_id}/", f"/cases/{case_id}/dossier/", f"/cases/{case_id}/plan/"):
         response = outsider.page.goto(path)
         assert response.status == 404, path
@@ -327,8 +342,7 @@ def test_a_case_from_registration_to_closure(persona):
     assert earlier.reference != reference
 
     coordinator = persona("coordinator", world.coordinator).sign_in()
-    case = coordinator_opens_the_case(coordinator, reference)
-    case.expect_stage("Registered")
+    case = coordinator_finds_the_registration(coordinator, reference)
     coordinator_decides_admissibility(coordinator, case)
     coordinator_marks_intake_done(coordinator, case)
 
@@ -338,8 +352,10 @@ def test_a_case_from_registration_to_closure(persona):
         source="School social worker, conversation of last Monday",
         text="Lina is withdrawn at school and afraid to go home.",
     )
+    # About the family as a whole: what concerns one person reaches other organisations
+    # only with that person's consent or a legal basis (the consent journeys' subject).
     partner_adds_to_the_dossier(
-        referrer, case_id, domain="Safety", about=full_name(FATHER),
+        referrer, case_id, domain="Safety", about=None,
         source="Police report of the call-out",
         text="Third call-out this year; the father was arrested and an exclusion order imposed.",
     )
@@ -353,7 +369,7 @@ def test_a_case_from_registration_to_closure(persona):
     coordinator_appoints_the_case_director(coordinator, case_id, world)
 
     director = persona("case director (welfare)", world.case_director).sign_in()
-    director_starts_execution(director, case_id)
+    director_starts_execution(director, reference)
     director_runs_the_plan(director, case_id, world)
     director_holds_an_evaluation(director, case_id)
     director_closes_the_case(director, case_id, follow_up=timezone.localdate() + timedelta(days=180))
