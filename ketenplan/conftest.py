@@ -34,35 +34,95 @@ def _test_settings():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _clear_shared_cache(request):
-    """Rate limits and used TOTP codes live in the database cache table, which is not a
-    model table: tests that commit (transactional_db, live_server) must not leave
-    lockouts behind for the next test."""
-    yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        from django.core.cache import cache
+# --- Tests that commit -----------------------------------------------------------------
+#
+# A test that commits (``transactional_db``, ``django_db(transaction=True)``,
+# ``live_server``) ends with a flush that empties every table, including the reference
+# data the migrations loaded (method profiles, risk instruments) and the database cache
+# (lockouts, rate limits, used TOTP codes). pytest-django runs such tests last, but with
+# xdist a worker may still run other tests after them; so right after every such test the
+# database is put back the way the migrations left it.
 
-        cache.clear()
-        _reload_reference_data()
-
-
-# Reference data that data migrations load into a fresh database. A test that commits is
-# followed by a flush of every table, which takes this data too: load it again, with the
-# same functions the migrations use, so the next test on this worker finds it.
-REFERENCE_DATA_LOADERS = [
-    "ketenplan.methods.migrations.0002_load_shipped_methods",
-    "ketenplan.risk.migrations.0002_load_shipped_instruments",
-]
+_SNAPSHOT = pytest.StashKey[str]()
+# Recreated by ``flush`` itself (post_migrate), with new primary keys: never restored.
+_NOT_SNAPSHOT = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 
 
-def _reload_reference_data() -> None:
-    from importlib import import_module
-
+def _snapshot_reference_data() -> dict[str, str]:
+    """The rows in the fresh test database, per model, as JSON."""
     from django.apps import apps
+    from django.core import serializers
 
-    for module in REFERENCE_DATA_LOADERS:
-        import_module(module).load_shipped(apps, None)
+    return {
+        model._meta.label_lower: serializers.serialize(
+            "json", model._base_manager.order_by("pk").iterator()
+        )
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.label_lower not in _NOT_SNAPSHOT
+        and model._base_manager.exists()
+    }
+
+
+def _restore_reference_data(snapshot: dict[str, str]) -> None:
+    """Put back the rows of every snapshotted table the flush left empty (tables that
+    flush and post_migrate fill again themselves are left to them)."""
+    from django.apps import apps
+    from django.core import serializers
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    todo = {
+        label: data
+        for label, data in snapshot.items()
+        if not apps.get_model(label)._base_manager.exists()
+    }
+    if not todo:
+        return
+    # One transaction: foreign keys are checked at commit, so order and cycles are fine.
+    with transaction.atomic():
+        for data in todo.values():
+            for obj in serializers.deserialize("json", data):
+                obj.save()
+    # Rows came back with their own keys: move sequences past them (PostgreSQL).
+    models = [apps.get_model(label) for label in todo]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """pytest-django's test database, and a snapshot of what its migrations loaded."""
+    with django_db_blocker.unblock():
+        request.config.stash[_SNAPSHOT] = _snapshot_reference_data()
+
+
+def _commits(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if {"transactional_db", "live_server", "django_db_serialized_rollback"} & names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # every fixture is torn down now, the flush included
+    snapshot = item.config.stash.get(_SNAPSHOT, None)
+    if snapshot is None or not _commits(item):
+        return
+    from django.core.cache import cache
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        _restore_reference_data(snapshot)
+        cache.clear()
 
 
 # --- Professionals --------------------------------------------------------------------
