@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -801,6 +802,8 @@ CHAPTERS = [
 def add_demo_cases(region, *, scenarios: list[Scenario] | None = None, now=None) -> list[Case]:
     """Tell every scenario (oldest registration first, so that an earlier case exists
     before a family is registered again), then backdate their histories."""
+    if settings.PRODUCTION:
+        raise RuntimeError("Demo cases are fictional: they are never added in production mode.")
     cast = chapters.Cast(region)
     history = History()
     known_persons: dict = {}

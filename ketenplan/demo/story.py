@@ -278,6 +278,8 @@ class Story:
         names = {"victim": first_name(self.victim)}
         if self.perpetrator is not None:
             names["perpetrator"] = first_name(self.perpetrator)
+        if "tolk" in (self.victim.language or ""):
+            names["interpreter"] = "de tolk"
         children = [first_name(c) for c in self.children]
         if children:
             names["child"] = children[0]
@@ -842,12 +844,16 @@ def keep_contact(story: Story) -> None:
         return
     kinds = list(texts.CONTACTS)
     story.rng.shuffle(kinds)
+    summaries = {kind: [] for kind in kinds}  # each kind's texts in turn, reshuffled when used up
     partners = [k for k in ("jeugd", "cgg", "ocmw", "shelter") if k in story.taking_part()]
     day = story.day("director") + story.rng.randint(1, 5)
     number = 0
     while day <= story.end_day:
         kind = kinds[number] if number < len(kinds) else story.rng.choice(kinds)
-        who, text = story.rng.choice([c for c in texts.CONTACTS[kind] if story.fits(c[1])])
+        if not summaries[kind]:
+            summaries[kind] = [c for c in texts.CONTACTS[kind] if story.fits(c[1])]
+            story.rng.shuffle(summaries[kind])
+        who, text = summaries[kind].pop()
         actor = story.directing
         if partners and story.rng.random() < 0.2:
             actor = story.worker(story.rng.choice(partners))

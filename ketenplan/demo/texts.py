@@ -3,8 +3,8 @@
 
 The story of every demo case draws from these lists with its own fixed random generator,
 so the demo reads the same every time. Placeholders: ``{victim}``, ``{perpetrator}``,
-``{child}`` (the eldest child) and ``{children}`` (the children's first names, or
-"de kinderen"). A text whose placeholders a family cannot fill (no children, say) is
+``{child}`` (the eldest child), ``{children}`` (the children's first names) and
+``{interpreter}`` ("de tolk", only for a victim who needs one). A text whose placeholders a family cannot fill (no children, say) is
 never chosen for that family.
 
 ``about`` says whom a contribution or goal is about: "victim", "perpetrator", "child"
@@ -250,11 +250,13 @@ CONTACTS = {
     "office": [
         (("victim",), "Gesprek op kantoor over de stand van zaken bij het OCMW en de woning."),
         (("victim",), "Gesprek met {victim} ter voorbereiding van de evaluatie."),
+        (("victim",), "Gesprek met {victim} en {interpreter}: uitleg over de rol van de casusregisseur en de partners."),
         (("perpetrator",), "Gesprek met {perpetrator} over de afspraken rond het contactverbod en de daderhulp."),
     ],
     "video": [
         (("victim",), "Videogesprek omdat {victim} {children} niet alleen kon laten."),
-        (("victim",), "Videogesprek met {victim} en de tolk over de brief van de huisvestingsmaatschappij."),
+        (("victim",), "Videogesprek met {victim} en {interpreter} over de brief van de huisvestingsmaatschappij."),
+        (("victim",), "Videogesprek met {victim} over de voorbereiding van het gesprek bij de familierechtbank."),
     ],
     "phone": [
         (("victim",), "Telefonisch contact: {victim} meldt nieuwe berichten van {perpetrator}; doorgegeven aan de politie."),
@@ -264,6 +266,7 @@ CONTACTS = {
     "chat": [
         (("victim",), "Via chat: {victim} vraagt of de afspraak van donderdag mag verschuiven."),
         (("victim",), "Via chat gevraagd hoe het weekend verliep; geen incidenten."),
+        (("victim",), "Via chat: {victim} stuurt een foto van de brief van het OCMW; afspraak gemaakt om die samen te bekijken."),
     ],
 }
 

@@ -28,3 +28,19 @@ def test_demo_totp_prints_the_current_code():
     call_command("demo_totp", stdout=out)
     codes = {totp_code(demo.DEMO_TOTP_SECRET, offset) for offset in (-1, 0, 1)}
     assert out.getvalue().strip() in codes
+
+
+def test_a_demo_region_without_cases_gets_its_cases(monkeypatch):
+    """A database seeded before the demo had cases: seed_demo adds them, once."""
+    from ketenplan.demo.management.commands import seed_demo
+
+    told = []
+    monkeypatch.setattr(seed_demo, "add_demo_cases", lambda region: told.append(region) or [])
+    call_command("seed_demo", stdout=StringIO())  # the region (cases stubbed out)
+    region = Region.objects.get(name=demo.REGION_NAME)
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert told == [region, region]
+    assert Region.objects.filter(name=demo.REGION_NAME).count() == 1
