@@ -58,6 +58,7 @@ ENTRIES: list[Entry] = [
         _("Review emergency access"),
         _("Emergency access used in the cases of your coordination point, to review."),
         "consent.emergency_review_list",
+        in_menu=False,
     ),
     Entry(
         "coordinator_board",
@@ -70,18 +71,21 @@ ENTRIES: list[Entry] = [
         _("Professionals"),
         _("The professionals of the partner organisations in your region, and their roles."),
         "accounts.view_directory",
+        in_menu=False,
     ),
     Entry(
         "accounts:organisations",
         _("Organisations"),
         _("Core and network partners in your region, and whether their cooperation agreement is signed."),
         "accounts.view_directory",
+        in_menu=False,
     ),
     Entry(
         "accounts:invite",
         _("Invite a professional"),
         _("Invite a colleague of a partner organisation by e-mail and choose their roles."),
         "accounts.invite",
+        in_menu=False,
     ),
     Entry(
         "admin:index",
@@ -117,6 +121,7 @@ ENTRIES: list[Entry] = [
         _("Consultation hours"),
         _("Ask advice by video at the consultation hours, or a specialist by phone."),
         "consultations.book",
+        in_menu=False,
     ),
     Entry(
         "meetings:escalations",

@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from ketenplan.core.navigation import entries_for
 from ketenplan.core.policy import policy
@@ -14,7 +15,11 @@ def home(request):
     return render(
         request,
         "overview/home.html",
-        {"work": selectors.my_work(user=request.user), "sections": entries_for(request.user)},
+        {
+            "work": selectors.my_work(user=request.user),
+            "sections": entries_for(request.user),
+            "today": timezone.localdate(),
+        },
     )
 
 
