@@ -115,7 +115,8 @@ def _commits(item) -> bool:
 def pytest_runtest_teardown(item, nextitem):
     yield  # every fixture is torn down now, the flush included
     snapshot = item.config.stash.get(_SNAPSHOT, None)
-    if snapshot is None or not _commits(item):
+    # Without a next test the session fixtures are gone too, the test database with them.
+    if snapshot is None or nextitem is None or not _commits(item):
         return
     from django.core.cache import cache
     from pytest_django.plugin import blocking_manager_key
