@@ -304,6 +304,11 @@ class CasePage(BasePage):
     def decisions(self) -> Locator:
         return self.page.locator("section[aria-labelledby=decisions-heading]")
 
+    def timeline_steps(self) -> list[str]:
+        """The steps on the timeline page, oldest first ("Step: from … to …")."""
+        texts = self.page.locator("ol.timeline li.timeline__event--transition").all_inner_texts()
+        return [m.group(0) for t in texts if (m := re.search(r"Step: from .+? to [^·\n]+?(?=\s*·|\n|$)", t))]
+
     def appoint_director(self) -> StepPage:
         with self.page.expect_navigation():
             self.page.get_by_role("link", name="Appoint a case director", exact=True).click()

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from ketenplan.cases.models import Case, MemberRole, Stage
@@ -133,7 +134,12 @@ def coordinator_decides_admissibility(coordinator: Persona, case: CasePage) -> N
     coordinator.expect_confirmed("The decision cannot be undone. Record it?")
     coordinator.expect_message("Admissible: the case moves on to intake.")
     case.expect_stage("Intake")
-    expect(case.decisions().locator("article.decision").first).to_contain_text("Admissible")
+    decision = case.decisions().locator("article.decision").first
+    expect(decision.locator("h3")).to_contain_text("Admissible")
+    expect(decision.locator("tbody tr")).to_have_count(len(CRITERIA))
+    expect(decision.locator("tbody tr").filter(has_text="Yes: discussed with the police")).to_have_count(
+        len(CRITERIA)
+    )
     # The core partners joined as the operational team.
     expect(case.partners_table()).to_contain_text("Welfare")
 
@@ -196,7 +202,7 @@ def coordinator_makes_and_approves_the_plan(coordinator: Persona, case_id: int, 
                   for_whom=full_name(CHILD), organisation=world.welfare.name, professional=director, due=due)
     coordinator.expect_message("Goal added.")
     plan.add_measure(kind="Direct safety", measure="Exclusion order extended; the father does not come home.",
-                     organisation=world.police.name, due=date.today() + timedelta(days=10))
+                     organisation=world.police.name, due=timezone.localdate() + timedelta(days=10))
     coordinator.expect_message("Safety measure added.")
     goals = plan.draft.locator("table").first
     expect(goals.locator("tbody tr")).to_have_count(2)
@@ -227,6 +233,10 @@ def coordinator_makes_and_approves_the_plan(coordinator: Persona, case_id: int, 
 def coordinator_appoints_the_case_director(coordinator: Persona, case_id: int, world) -> None:
     case = coordinator.case(case_id)
     expect(case.fact("Case director")).to_contain_text("not appointed yet")
+    # Execution cannot start yet, and the case page says why.
+    expect(case.steps.locator("li", has_text="Start execution")).to_contain_text(
+        "Appoint a case director before execution starts."
+    )
     step = case.appoint_director()
     step.field("Case director").select_option(label=f"{world.case_director.full_name} · {world.welfare.name}")
     step.field("Reason").fill("Welfare knows the mother best.")
@@ -260,11 +270,11 @@ def director_runs_the_plan(director: Persona, case_id: int, world) -> None:
         goal="Household relationships and parenting",
         organisation=world.welfare.name,
         owner=f"{world.case_director.full_name} · {world.welfare.name}",
-        due=date.today() + timedelta(days=14),
+        due=timezone.localdate() + timedelta(days=14),
     )
     director.expect_message("Action added.")
     row = execution.action_row("Arrange an intake at the trauma centre")
-    expect(row).to_contain_text("Open")
+    expect(row.locator(".badge")).to_have_text("Open")
     execution.set_action_status(row, "Done")
     expect(row.locator(".badge")).to_have_text("Done")
 
@@ -307,10 +317,21 @@ def director_closes_the_case(director: Persona, case_id: int, follow_up: date) -
     case.expect_stage("Closed")
     closure = case.decisions().locator("article.decision").last
     expect(closure).to_contain_text("Goals met")
-    expect(closure).to_contain_text("planned on")
+    with translation.override("en"):
+        expect(closure).to_contain_text(f"planned on {date_format(follow_up, 'SHORT_DATE_FORMAT')}")
     expect(case.page.locator("section[aria-labelledby=steps-heading]")).to_contain_text(
         "The case is closed."
     )
+    # The timeline tells every step, in order.
+    case.tab("Timeline")
+    assert case.timeline_steps() == [
+        "Step: from Registered to Intake",
+        "Step: from Intake to Dossier",
+        "Step: from Dossier to Risk weighing",
+        "Step: from Risk weighing to Planning",
+        "Step: from Planning to Execution",
+        "Step: from Execution to Closed",
+    ]
 
 
 def outsider_sees_nothing(outsider: Persona, case_id: int, reference: str) -> None:
