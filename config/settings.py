@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ketenplan.api",
     "ketenplan.overview",
     "ketenplan.demo",
+    "ketenplan.benchmark",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ketenplan.accounts.middleware.RequireMultiFactorMiddleware",
+    "ketenplan.audit.middleware.AuditReadMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

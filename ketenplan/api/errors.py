@@ -1,15 +1,25 @@
 """Service errors as API answers: the same messages the web pages show."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ketenplan.audit import reads
 from ketenplan.core.exceptions import ConflictError
 
 
 def exception_handler(exc, context):
     from ketenplan.cases.workflow import TransitionRefused
+
+    if isinstance(exc, Http404 | NotFound):
+        reads.note_denied(404)
+    elif isinstance(exc, PermissionDenied | DRFPermissionDenied):
+        reads.note_denied(403)
 
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from . import hashing
+from . import hashing, reads
 from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 logger = logging.getLogger("ketenplan.audit")
@@ -81,6 +81,7 @@ def audit_record(
         detail=detail or {},
     )
     event.save()
+    reads.mark_audited()
     return event
 
 

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from ketenplan.accounts.models import Organisation, Professional
 from ketenplan.api.base import may
+from ketenplan.audit import reads
 from ketenplan.core import policy
 
 from . import selectors, services, workflow
@@ -241,6 +242,7 @@ class CaseListView(GenericAPIView):
     @extend_schema(operation_id="cases_list")
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
+        reads.note_objects("cases.case", [case.pk for case in page])
         return self.get_paginated_response(CaseListSerializer(page, many=True).data)
 
     @extend_schema(

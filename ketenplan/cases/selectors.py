@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ketenplan.accounts.models import Organisation, Professional, Role, RoleGrant
+from ketenplan.audit import reads
 from ketenplan.core import policy
 
 from .models import Case, CaseMember, Closure, Participation, Stage
@@ -67,14 +68,18 @@ def case_get(*, user, pk: int, for_update: bool = False) -> Case:
         "updated_by",
     )
     try:
-        return qs.get(pk=pk)
+        case = qs.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    reads.note_case(case)
+    return case
 
 
 def case_members(*, user, case: Case) -> list[CaseMember]:
     policy.require(user, "case.view", case)
-    return list(case.members.select_related("person").order_by("added_at", "pk"))
+    members = list(case.members.select_related("person").order_by("added_at", "pk"))
+    reads.note_persons(m.person_id for m in members)
+    return members
 
 
 def open_stages() -> list[str]:

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ketenplan.audit import reads
 from ketenplan.audit.services import audit_record
 from ketenplan.core import policy as access
 from ketenplan.core.exceptions import ConflictError
@@ -79,6 +80,7 @@ def case_list(request):
         ordering=sort,
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    reads.note_objects("cases.case", [case.pk for case in page])
     return render(
         request,
         "cases/case_list.html",
@@ -229,7 +231,7 @@ def person_proposals(request):
             action="person.search",
             actor=request.user,
             request=request,
-            detail={"purpose": "case_registration", "candidates": len(matches)},
+            detail={"purpose": "case_registration", "hits": [m.person.pk for m in matches]},
         )
     return render(
         request, "cases/partials/person_proposals.html", {"matches": matches, "searched": searched}

@@ -431,11 +431,20 @@ def _corrected_meanwhile(contribution: Contribution) -> ConflictError:
 # --- Reads that are recorded ------------------------------------------------------------
 
 
+def _purpose(actor, case) -> str:
+    """Normal work, or emergency access (no query when the case came from a selector)."""
+    from ketenplan.consent.policy import access_purpose
+
+    return access_purpose(actor, case)
+
+
 @transaction.atomic
 def dossier_view_record(*, actor, case: Case, request=None) -> None:
     """Record that ``actor`` read the dossier of ``case`` (audit of reads)."""
     policy.require(actor, "dossier.view", case)
-    audit_record(action="dossier.viewed", actor=actor, request=request, obj=case)
+    audit_record(
+        action="dossier.viewed", actor=actor, request=request, obj=case, purpose=_purpose(actor, case)
+    )
 
 
 @transaction.atomic
@@ -447,7 +456,8 @@ def contribution_view_record(*, actor, contribution: Contribution, request=None)
         actor=actor,
         request=request,
         obj=contribution,
-        detail={"case": contribution.case_id},
+        purpose=_purpose(actor, contribution.case),
+        detail={"case": contribution.case_id, "about": contribution.about_person_id},
     )
 
 
@@ -461,6 +471,7 @@ def attachment_open(*, actor, attachment: Attachment, request=None):
         actor=actor,
         request=request,
         obj=attachment,
+        purpose=_purpose(actor, attachment.case),
         detail={"case": attachment.case_id, "contribution": attachment.contribution_id},
     )
     return default_storage.open(attachment.file.name, "rb")
