@@ -4,7 +4,7 @@
   and closed after the last one of this package; one live server per process
   (pytest-django's ``live_server``). Every test gets fresh browser contexts, so each
   journey stands on its own.
-* ``personas`` opens one browser context per professional (own cookies, like separate
+* ``persona(role, user)`` opens one browser context per professional (own cookies, like separate
   devices) and ``Persona.sign_in()`` types e-mail, password and the authenticator code
   into the real allauth pages (see ``pages.py``).
 * A failing test leaves a full-page screenshot and the HTML of every open page under
@@ -13,15 +13,14 @@
   is not used). ``KETENPLAN_CHROMIUM`` points elsewhere. Missing, the tests fail in CI
   (``CI`` set) and are skipped elsewhere, saying why.
 
-Live-server tests commit, so Django empties the database after each of them, with the
-rows that migrations load (method profiles, life domains, risk instruments): each browser
-test makes sure they are there before it starts.
+Live-server tests commit, so Django empties the database after each of them;
+``ketenplan/conftest.py`` puts back what the migrations loaded (method profiles, life
+domains, risk instruments) for the next test.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import re
 import shutil
@@ -45,12 +44,6 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1280, "height": 900}
 RESULTS = Path("test-results") / "browser"
-
-# Migrations that load reference data, and their loader functions.
-REFERENCE_DATA = [
-    ("ketenplan.methods.migrations.0002_load_shipped_methods", "load_shipped"),
-    ("ketenplan.risk.migrations.0002_load_shipped_instruments", "load_shipped"),
-]
 
 _pages_key = pytest.StashKey[list]()
 
@@ -112,22 +105,6 @@ def base_url(live_server) -> str:
     return live_server.url
 
 
-def restore_reference_data() -> None:
-    """Load what the data migrations load (idempotent: existing rows stay)."""
-    from django.apps import apps
-
-    for module, function in REFERENCE_DATA:
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(browser, live_server):
-    """Every browser test starts with the reference data there, whatever committed and
-    flushed before it. (Putting it back after a test is ``ketenplan/conftest.py``'s job,
-    for every test that commits.)"""
-    restore_reference_data()
-
-
 # --- Pages and failure capture ------------------------------------------------------------
 
 
@@ -144,6 +121,7 @@ def new_context(request, browser, base_url):
     from .pages import USED_CODES
 
     USED_CODES.clear()
+    shutil.rmtree(_results_dir(request.node), ignore_errors=True)  # an earlier run's failure
     opened = request.node.stash.setdefault(_pages_key, [])
     contexts = []
 

@@ -125,10 +125,6 @@ class Persona:
         self.page.goto(path)
         return self.page
 
-    def home(self) -> Page:
-        self.go("/")
-        return self.page
-
     def worklist(self, heading: str) -> Locator:
         """One list of "My work" on the home page, under its heading."""
         return self.page.locator("main h3", has_text=_exact(heading)).locator(
@@ -194,10 +190,6 @@ class BasePage:
         with self.page.expect_navigation():
             self.button(name, scope).click()
 
-    @property
-    def error_summary(self) -> Locator:
-        return self.page.locator("#error-summary")
-
 
 class CaseListPage(BasePage):
     def rows(self) -> Locator:
@@ -208,9 +200,6 @@ class CaseListPage(BasePage):
 
 
 class RegistrationPage(BasePage):
-    def registration_field(self, label: str) -> Locator:
-        return field(self.page.locator("fieldset.form-section").first, label)
-
     def fill_registration(self, *, family: str, reason: str, violence: list[str], crisis: str = "") -> None:
         section = self.page.locator("fieldset.form-section").first
         field(section, "Family").fill(family)
