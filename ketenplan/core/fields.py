@@ -18,7 +18,12 @@ class EncryptedTextField(models.TextField):
 
     The ciphertext is bound to its column by the *context*, ``app_label.model.field`` by
     default. If you rename the model or the field, pass the old name as ``context=`` (or
-    the existing values no longer decrypt).
+    the existing values no longer decrypt). For the same reason, copy values between
+    columns through Python (read, then assign), never with ``F()`` in SQL.
+
+    Turning an existing text column into an ``EncryptedTextField`` needs no schema change,
+    but its rows hold plaintext until ``manage.py rotate_field_keys --adopt-plaintext``
+    has run; reading such a row before that raises ``DecryptionError``.
     """
 
     description = _("Text (encrypted at rest)")
