@@ -75,6 +75,18 @@ EXPLANATIONS = {
 }
 
 
+#: At most this many evaluations, and as many cases with late actions, per agenda.
+MONITORING_LIMIT = 30
+
+
+class Proposals(list):
+    """The proposals in order; ``overflow`` counts per kind what did not fit."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.overflow: dict[str, int] = {}
+
+
 @dataclass(frozen=True)
 class Proposal:
     key: str
@@ -128,14 +140,24 @@ def next_meeting_date(meeting: Meeting) -> date:
 
 
 def propose(
-    meeting: Meeting, *, minutes_per_case: int | None = None, until: date | None = None
-) -> list[Proposal]:
+    meeting: Meeting,
+    *,
+    minutes_per_case: int | None = None,
+    until: date | None = None,
+    monitoring_limit: int | None = None,
+) -> Proposals:
     """What the team should discuss at ``meeting``, in the natural order.
 
     ``until`` is the next meeting's date (evaluations due before it come now); it is
-    looked up when not given. Six queries: cases by stage, draft plans, due evaluations,
-    late actions, open escalations, and the next meeting.
+    looked up when not given. Every decision that waits comes (escalations, new
+    registrations, intakes, weighings, plans); of the monitoring items (evaluations due,
+    cases with late actions) at most ``monitoring_limit`` each, longest overdue first —
+    the rest is counted in ``overflow`` and comes next time. Six queries (two more
+    counts when a limit is reached): cases by stage, draft plans, due evaluations, late
+    actions, open escalations, and the next meeting.
     """
+    if monitoring_limit is None:
+        monitoring_limit = MONITORING_LIMIT
     PlanVersion = apps.get_model("plans", "PlanVersion")
     Evaluation = apps.get_model("plans", "Evaluation")
     Action = apps.get_model("plans", "Action")
@@ -143,7 +165,7 @@ def propose(
     on = meeting.local_start.date()
     if until is None:
         until = next_meeting_date(meeting)
-    proposals: list[Proposal] = []
+    proposals = Proposals()
 
     def add(kind, key, case_id, **extra):
         proposals.append(
@@ -180,28 +202,37 @@ def propose(
     for pk, case_id, created in drafts:
         add(Kind.PLAN, f"plan:{pk}", case_id, plan_version_id=pk, due_on=created.date())
 
-    # 3. Evaluations due before the next meeting (and any overdue ones).
-    evaluations = (
-        Evaluation.objects.filter(
-            held_on__isnull=True,
-            due_on__lt=until,
-            case__region_id=region_id,
-            case__stage=Stage.EXECUTION,
-        )
-        .order_by()
-        .values_list("pk", "case_id", "due_on")
+    # 3. Evaluations due before the next meeting (and any overdue ones), most overdue first.
+    due = Evaluation.objects.filter(
+        held_on__isnull=True,
+        due_on__lt=until,
+        case__region_id=region_id,
+        case__stage=Stage.EXECUTION,
     )
-    for pk, case_id, due in evaluations:
-        add(Kind.EVALUATION, f"evaluation:{pk}", case_id, evaluation_id=pk, due_on=due)
+    evaluations = list(
+        due.order_by("due_on", "pk").values_list("pk", "case_id", "due_on")[: monitoring_limit + 1]
+    )
+    if len(evaluations) > monitoring_limit:
+        evaluations = evaluations[:monitoring_limit]
+        proposals.overflow[Kind.EVALUATION] = due.count() - monitoring_limit
+    for pk, case_id, due_on in evaluations:
+        add(Kind.EVALUATION, f"evaluation:{pk}", case_id, evaluation_id=pk, due_on=due_on)
 
-    # 4. Cases with actions past their due date on the day of the meeting.
-    late = (
-        Action.objects.filter(case__region_id=region_id, status__in=Action.OPEN_STATUSES, due_on__lt=on)
-        .exclude(case__stage=Stage.CLOSED)
-        .order_by()
+    # 4. Cases with actions past their due date on the day of the meeting, longest late first.
+    late_actions = Action.objects.filter(
+        case__region_id=region_id, status__in=Action.OPEN_STATUSES, due_on__lt=on
+    ).exclude(case__stage=Stage.CLOSED)
+    late = list(
+        late_actions.order_by()
         .values("case_id")
         .annotate(count=Count("pk"), oldest=Min("due_on"))
+        .order_by("oldest", "case_id")[: monitoring_limit + 1]
     )
+    if len(late) > monitoring_limit:
+        late = late[:monitoring_limit]
+        proposals.overflow[Kind.LATE_ACTIONS] = (
+            late_actions.order_by().values("case_id").distinct().count() - monitoring_limit
+        )
     for row in late:
         add(
             Kind.LATE_ACTIONS,

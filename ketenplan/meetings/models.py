@@ -264,6 +264,7 @@ class Meeting(models.Model):
     agenda_prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    agenda_overflow = models.JSONField(default=dict, blank=True)  # {kind: how many did not fit}
     sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE: bumped on changes
     created_at = models.DateTimeField(default=timezone.now)
 

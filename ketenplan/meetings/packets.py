@@ -26,6 +26,26 @@ from ketenplan.core import policy
 from .agenda import EXPLANATIONS
 from .models import AgendaItem, Escalation, Meeting
 
+#: What the packet shows of a case (and of the organisations and people it names).
+CASE_FIELDS = (
+    "pk",
+    "region_id",
+    "reference",
+    "family_label",
+    "stage",
+    "registered_at",
+    "reason",
+    "crisis_measures",
+    "violence_kinds",
+    "is_repeat",
+    "risk_level",
+    "referring_organisation__name",
+    "case_director__full_name",
+    "case_director__organisation__name",
+    "repeat_of__reference",
+)
+PERSON_NAME_FIELDS = ("given_names", "name_prefix", "family_name")
+
 
 @dataclass
 class PacketItem:
@@ -90,6 +110,7 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
             for c in visible_cases(user=user)
             .filter(pk__in=case_ids)
             .select_related("referring_organisation", "case_director__organisation", "repeat_of")
+            .only(*CASE_FIELDS)
         }
     seen = list(cases)
 
@@ -97,7 +118,10 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
     contributions = defaultdict(list)
     if seen:
         for member in (
-            CaseMember.objects.filter(case_id__in=seen).select_related("person").order_by("added_at", "pk")
+            CaseMember.objects.filter(case_id__in=seen)
+            .select_related("person")
+            .only("case_id", "roles", *(f"person__{f}" for f in PERSON_NAME_FIELDS))
+            .order_by("added_at", "pk")
         ):
             members[member.case_id].append(member)
         readable = policy.scope(
@@ -125,13 +149,19 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
         for action in (
             Action.objects.filter(case_id__in=late_case_ids, status__in=Action.OPEN_STATUSES, due_on__lt=day)
             .select_related("owner", "owner_organisation")
+            .only(
+                "case_id", "description", "due_on", "status", "owner__full_name", "owner_organisation__name"
+            )
             .order_by("due_on", "pk")
         ):
             late[action.case_id].append(action)
     evaluation_ids = wanted(AgendaItem.Kind.EVALUATION, "evaluation_id")
-    evaluations = (
-        {e.pk: e for e in Evaluation.objects.filter(pk__in=evaluation_ids)} if evaluation_ids else {}
-    )
+    evaluations = {}
+    if evaluation_ids:
+        evaluations = {
+            e.pk: e
+            for e in Evaluation.objects.filter(pk__in=evaluation_ids).only("case_id", "name", "due_on")
+        }
     plan_ids = wanted(AgendaItem.Kind.PLAN, "plan_version_id")
     plans = {}
     if plan_ids:
@@ -156,10 +186,11 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
         else {}
     )
 
+    explanations = {kind: str(text) for kind, text in EXPLANATIONS.items()}  # translated once
     entries = []
     for item in items:
         visible = item.case_id is None or item.case_id in cases
-        entry = PacketItem(item=item, visible=visible, explanation=str(EXPLANATIONS.get(item.kind, "")))
+        entry = PacketItem(item=item, visible=visible, explanation=explanations.get(item.kind, ""))
         if visible and item.case_id is not None:
             entry.case = cases[item.case_id]
             entry.members = members.get(item.case_id, [])

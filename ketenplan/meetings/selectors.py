@@ -166,12 +166,13 @@ def agenda_for_viewer(*, user, meeting: Meeting, removed: bool = False) -> list[
         if case_ids - {None}
         else {}
     )
+    explanations = {kind: str(text) for kind, text in EXPLANATIONS.items()}  # translated once
     return [
         AgendaEntry(
             item=item,
             visible=item.case_id is None or item.case_id in cases,
             case=cases.get(item.case_id),
-            explanation=str(EXPLANATIONS.get(item.kind, "")),
+            explanation=explanations.get(item.kind, ""),
         )
         for item in items
     ]

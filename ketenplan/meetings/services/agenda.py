@@ -106,7 +106,8 @@ def agenda_prepare(*, actor, meeting: Meeting, request=None) -> list[AgendaItem]
     first_time = meeting.agenda_prepared_at is None
     meeting.agenda_prepared_at = timezone.now()
     meeting.agenda_prepared_by = actor
-    meeting.save(update_fields=["agenda_prepared_at", "agenda_prepared_by"])
+    meeting.agenda_overflow = {str(kind): count for kind, count in proposals.overflow.items()}
+    meeting.save(update_fields=["agenda_prepared_at", "agenda_prepared_by", "agenda_overflow"])
     audit_record(
         action="meetings.agenda_prepared",
         actor=actor,

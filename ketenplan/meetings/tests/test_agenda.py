@@ -264,3 +264,23 @@ def test_the_agenda_and_the_packet_take_the_same_number_of_queries_for_10_or_60_
     assert items_60 > items_10 + 40
     assert agenda_60 == agenda_10 <= 6
     assert packet_60 == packet_10
+
+
+def test_monitoring_items_are_capped_longest_overdue_first_and_the_rest_counted(client, world):
+    cases = [case_at(world, Stage.EXECUTION, family_label=f"Family {i}") for i in range(4)]
+    for i, case in enumerate(cases):
+        late_action(world, case, days=10 + i)  # case 3 is the longest overdue
+    series = team(world)
+    meeting = meeting_at(world, series, timezone.now() + timedelta(days=1))
+    proposals = agenda.propose(meeting, monitoring_limit=2)
+    assert [p.case_id for p in proposals if p.kind == Kind.LATE_ACTIONS] == [cases[3].pk, cases[2].pk]
+    assert proposals.overflow == {Kind.LATE_ACTIONS: 2}
+
+    from unittest import mock
+
+    with mock.patch.object(agenda, "MONITORING_LIMIT", 2):
+        services.agenda_prepare(actor=world.coordinator, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.agenda_overflow == {"late_actions": 2}
+    client.force_login(world.coordinator)
+    assert "2 more cases with late actions" in client.get(f"/meetings/{meeting.pk}/").content.decode()
