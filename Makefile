@@ -42,3 +42,8 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+
+# Load run (issue 7): region on SQLite and PostgreSQL, or SCALE=national on PostgreSQL.
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[bench]"
+	SCALE=$(SCALE) $(BIN)/python bench/run.py

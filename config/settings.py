@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ketenplan.overview",
     "ketenplan.demo",
     "ketenplan.benchmark",
+    "ketenplan.benchmark",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("cases/", include("ketenplan.risk.urls")),
     path("reporting-code/", include("ketenplan.risk.reporting_urls")),
     path("api/", include("ketenplan.api.urls")),
+    path("bench/", include("ketenplan.benchmark.urls")),
     path("", include("ketenplan.overview.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

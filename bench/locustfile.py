@@ -1,0 +1,137 @@
+# Load scenario: random choices of pages and cases, nothing cryptographic.
+# ruff: noqa: S311, E501
+"""Load scenario: professionals of several roles and organisations at work, signed in.
+
+Run by ``bench/run.py`` (``make bench``); not meant to be started by hand. Reads the
+personas (pre-made sessions, API tokens, their cases) from ``$BENCH_FIXTURE``, records
+every response's latency and the ``X-Bench-Queries`` header of the bench middleware, and
+writes them to ``$BENCH_LOCUST_OUT`` when it stops: after ``--run-time`` or after
+``$BENCH_MAX_REQUESTS`` requests, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import time
+from collections import defaultdict
+
+from locust import HttpUser, between, events, task
+
+FIXTURE = json.load(open(os.environ["BENCH_FIXTURE"]))  # noqa: SIM115
+MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "20000"))
+OUT = os.environ["BENCH_LOCUST_OUT"]
+
+_personas = itertools.cycle(FIXTURE["personas"])
+samples: dict[str, list[tuple[float, int, int]]] = defaultdict(list)  # name -> (ms, queries, ok)
+errors: dict[str, list[str]] = defaultdict(list)
+started_at = [None]
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, response=None, exception=None, **kw):
+    if started_at[0] is None:
+        started_at[0] = time.time()
+    queries = -1
+    if response is not None and getattr(response, "headers", None) is not None:
+        queries = int(response.headers.get("X-Bench-Queries", -1))
+    samples[name].append((response_time, queries, 0 if exception else 1))
+    if exception and len(errors[name]) < 5:
+        errors[name].append(f"{exception}"[:300])
+    total = sum(len(v) for v in samples.values())
+    if total >= MAX_REQUESTS:
+        runner = kw.get("context", {}).get("runner") or _runner[0]
+        if runner is not None:
+            runner.quit()
+
+
+_runner = [None]
+
+
+@events.init.add_listener
+def _init(environment, **kw):
+    _runner[0] = environment.runner
+
+
+@events.quitting.add_listener
+def _write(environment, **kw):
+    with open(OUT, "w") as f:
+        json.dump(
+            {
+                "started_at": started_at[0],
+                "stopped_at": time.time(),
+                "samples": samples,
+                "errors": errors,
+            },
+            f,
+        )
+
+
+class Professional(HttpUser):
+    wait_time = between(0.0, 0.05)  # people click quickly in a crisis; keep the server busy
+
+    def on_start(self):
+        self.p = next(_personas)
+        self.client.cookies.set(FIXTURE["session_cookie"], self.p["session"])
+        self.api = {"Authorization": f"Bearer {self.p['token']}", "Accept": "application/json"}
+        self.case = lambda: random.choice(self.p["cases"])
+
+    def get(self, url, name, **kw):
+        with self.client.get(url, name=name, allow_redirects=False, catch_response=True, **kw) as r:
+            if r.status_code != 200:
+                r.failure(f"{r.status_code} for {url}")
+
+    @task(3)
+    def floor(self):
+        self.get("/bench/floor/", "floor")
+
+    @task(3)
+    def home(self):
+        self.get("/", "home (my work)")
+
+    @task(5)
+    def case_page(self):
+        self.get(f"/cases/{self.case()}/", "case page")
+
+    @task(2)
+    def timeline(self):
+        self.get(f"/cases/{self.case()}/timeline/", "case timeline")
+
+    @task(2)
+    def board(self):
+        if self.p["name"] == "coordinator":
+            self.get("/board/", "coordinator board")
+
+    @task(3)
+    def person_search(self):
+        given, family, born = random.choice(self.p["names"])
+        params = {"given_names": given, "family_name": family}
+        if born and random.random() < 0.5:
+            params["birth_date"] = born
+        self.get("/cases/register/proposals/", "person search", params=params, headers={"HX-Request": "true"})
+
+    @task(2)
+    def risk(self):
+        self.get(f"/cases/{self.case()}/risk/", "risk page")
+
+    @task(2)
+    def api_list(self):
+        self.get("/api/cases/", "API case list", headers=self.api)
+
+    @task(2)
+    def api_detail(self):
+        self.get(f"/api/cases/{self.case()}/", "API case detail", headers=self.api)
+
+    @task(1)
+    def write_contact(self):
+        if not self.p["execution_cases"]:
+            return
+        case, person = random.choice(self.p["execution_cases"])
+        body = {"kind": "phone", "at": "2024-05-01T10:00:00+02:00", "with_persons": [person],
+                "summary": "Telefonisch contact met moeder; afspraken overlopen."}  # fmt: skip
+        with self.client.post(f"/api/cases/{case}/contacts/", json=body, headers=self.api, name="write: contact",
+                              catch_response=True) as r:  # fmt: skip
+            if r.status_code != 201:
+                r.failure(f"{r.status_code}: {r.text[:200]}")

@@ -1,0 +1,302 @@
+# Starts our own tools (manage.py, gunicorn, locust) with fixed arguments.
+# ruff: noqa: S603, E501
+"""The load run behind ``make bench`` (``SCALE=region|national``, ``DBS="sqlite postgresql"``).
+
+For each database: create and migrate a bench database if needed, generate the data set
+once (``bench_data``), create signed-in sessions for the personas (``bench_sessions``),
+serve the app with gunicorn (production settings plus the bench query counter, 2 x cores
++ 1 workers, 127.0.0.1 only), drive it with locust headless (16 users, bounded in time
+and requests), sample the workers' RSS from /proc, and write
+``bench/results/<date>-<scale>-<db>.json`` and ``.md``. The Markdown table is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+VAR = ROOT / "var" / "bench"
+RESULTS = ROOT / "bench" / "results"
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
+CORES = os.cpu_count() or 1
+
+# Targets from issue 7 (p95 in ms).
+TARGETS = {
+    "case page": 100, "home (my work)": 100, "person search": 100, "API case detail": 100,
+    "coordinator board": 200, "case timeline": 200,
+}  # fmt: skip
+
+
+def secret(name: str, make) -> str:
+    VAR.mkdir(parents=True, exist_ok=True)
+    path = VAR / name
+    if not path.exists():
+        path.write_text(make())
+    return path.read_text().strip()
+
+
+def environment(scale: str, db: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        KETENPLAN_VAR_DIR=str(VAR / "state"),
+        SECRET_KEY=secret("secret_key", lambda: base64.b64encode(os.urandom(48)).decode()),
+        FIELD_ENCRYPTION_KEYS=secret("field_key", lambda: base64.b64encode(os.urandom(32)).decode()),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_ROOT=str(VAR / "static"),
+        LOG_LEVEL="ERROR",
+        DATABASE_URL=(
+            f"sqlite:///{VAR / f'{scale}.sqlite3'}" if db == "sqlite" else f"{PG_URL}ketenplan_bench_{scale}"
+        ),
+    )
+    return env
+
+
+def manage(env: dict, *args: str, production: bool = False, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(env)
+    if production:
+        env.update(KETENPLAN_ENV="production", DJANGO_SETTINGS_MODULE="ketenplan.benchmark.settings")
+    else:
+        env.update(KETENPLAN_ENV="development", DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=check)
+
+
+def prepare(scale: str, db: str, env: dict) -> dict:
+    (VAR / "state").mkdir(parents=True, exist_ok=True)
+    if db == "postgresql":
+        import psycopg
+
+        with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [f"ketenplan_bench_{scale}"]
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "ketenplan_bench_{scale}"')
+    manage(env, "migrate", "-v0")
+    summary = VAR / f"{scale}-{db}-data.json"
+    if manage(env, "bench_data", "--scale", scale, "--json", str(summary), check=False).returncode != 0:
+        print("(data set exists: kept)")
+    manage(env, "collectstatic", "--noinput", "-v0", production=True)
+    return json.loads(summary.read_text()) if summary.exists() else {}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, master: int):
+        super().__init__(daemon=True)
+        self.master, self.peak, self.running = master, {}, True
+
+    def run(self):
+        while self.running:
+            for pid in children(self.master):
+                self.peak[pid] = max(self.peak.get(pid, 0.0), rss_mb(pid))
+            time.sleep(0.25)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def run_load(scale, db, env, args) -> dict:
+    fixture = VAR / f"{scale}-{db}-sessions.json"
+    manage(env, "bench_sessions", str(fixture), production=True)
+    port = free_port()
+    workers = 2 * CORES + 1
+    server_env = dict(env, KETENPLAN_ENV="production", DJANGO_SETTINGS_MODULE="ketenplan.benchmark.settings")
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--access-logfile", "/dev/null", "--log-level", "warning", "--timeout", "60"],
+        cwd=ROOT, env=server_env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        sampler = MemorySampler(server.pid)
+        sampler.start()
+        out = VAR / f"{scale}-{db}-locust.json"
+        locust_env = dict(env, BENCH_FIXTURE=str(fixture), BENCH_LOCUST_OUT=str(out),
+                          BENCH_MAX_REQUESTS=str(args.requests))  # fmt: skip
+        subprocess.run(
+            [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.users),
+             "-r", str(args.users), "--run-time", f"{args.seconds}s", "--stop-timeout", "5", "--only-summary",
+             "--host", f"http://127.0.0.1:{port}", "--loglevel", "ERROR"],
+            cwd=ROOT, env=locust_env, check=False, timeout=args.seconds + 120,
+        )  # fmt: skip
+        sampler.running = False
+        sampler.join()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    raw = json.loads(out.read_text())
+    return {"raw": raw, "workers": workers, "peak_rss_mb": sampler.peak}
+
+
+def summarise(scale, db, data, load, args) -> dict:
+    raw = load["raw"]
+    duration = max(1e-9, raw["stopped_at"] - raw["started_at"])
+    pages = {}
+    for name, rows in raw["samples"].items():
+        ms = [r[0] for r in rows]
+        queries = sorted({r[1] for r in rows if r[1] >= 0})
+        pages[name] = {
+            "requests": len(rows),
+            "errors": sum(1 for r in rows if not r[2]),
+            "p50_ms": round(percentile(ms, 0.50), 1),
+            "p95_ms": round(percentile(ms, 0.95), 1),
+            "p99_ms": round(percentile(ms, 0.99), 1),
+            "mean_ms": round(statistics.fmean(ms), 2),
+            "rps": round(len(rows) / duration, 1),
+            "queries": queries,
+        }
+    floor = pages.get("floor")
+    for page in pages.values():
+        # Throughput relative to the floor: with the same closed-loop concurrency, a page's
+        # capacity is inversely proportional to its mean latency (requests/s per user).
+        page["throughput_vs_floor"] = round(floor["mean_ms"] / page["mean_ms"], 3) if floor else None
+        page["target_p95_ms"] = None
+    for name, target in TARGETS.items():
+        if name in pages:
+            pages[name]["target_p95_ms"] = target
+    import django
+    import locust
+
+    versions = {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "locust": locust.__version__,
+        "database": db_version(db, data, load),
+    }
+    return {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "scale": scale,
+        "database": db,
+        "cores": CORES,
+        "machine": platform.machine(),
+        "gunicorn_workers": load["workers"],
+        "users": args.users,
+        "duration_s": round(duration, 1),
+        "total_requests": sum(p["requests"] for p in pages.values()),
+        "peak_rss_mb_per_worker": round(max(load["peak_rss_mb"].values(), default=0), 1),
+        "dataset": data.get("rows", {}),
+        "generation_s": data.get("seconds"),
+        "versions": versions,
+        "pages": pages,
+        "errors": load["raw"].get("errors", {}),
+    }
+
+
+def db_version(db, data, load) -> str:
+    if db == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    import psycopg
+
+    with psycopg.connect(PG_URL + "postgres") as conn:
+        return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0]
+
+
+def markdown(result: dict) -> str:
+    rows = result["dataset"]
+    size = ", ".join(
+        f"{rows.get(t, 0):,} {label}"
+        for t, label in [("cases_case", "cases"), ("persons_person", "persons"),
+                         ("dossier_contribution", "contributions"), ("plans_action", "actions"),
+                         ("plans_contact", "contacts"), ("audit_auditevent", "audit rows")]
+    )  # fmt: skip
+    v = result["versions"]
+    lines = [
+        f"### {result['scale']} · {v['database']} · {result['date'][:10]}",
+        "",
+        f"{result['cores']} cores, gunicorn {result['gunicorn_workers']} workers, {result['users']} users, "
+        f"{result['total_requests']:,} requests in {result['duration_s']} s; data set: {size or 'kept from earlier'}; "
+        f"Python {v['python']}, Django {v['django']}, locust {v['locust']}. "
+        f"Peak RSS per worker: **{result['peak_rss_mb_per_worker']} MB** (target < 250).",
+        "",
+        "| page | requests | errors | p50 ms | p95 ms | p99 ms | req/s | queries | throughput ÷ floor | target p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, p in sorted(result["pages"].items(), key=lambda kv: kv[0] != "floor"):
+        target = p["target_p95_ms"]
+        verdict = "" if target is None else (f"< {target} ✅" if p["p95_ms"] < target else f"< {target} ❌ missed")
+        queries = "/".join(str(q) for q in p["queries"]) or "-"
+        lines.append(
+            f"| {name} | {p['requests']:,} | {p['errors']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} | "
+            f"{p['rps']} | {queries} | {p['throughput_vs_floor']} | {verdict} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default=os.environ.get("SCALE", "region"), choices=["region", "national"])
+    parser.add_argument("--dbs", default=os.environ.get("DBS", ""))
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "60")))
+    parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "30000")))
+    args = parser.parse_args()
+    dbs = args.dbs.split() or (["sqlite", "postgresql"] if args.scale == "region" else ["postgresql"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    summaries = []
+    for db in dbs:
+        print(f"== {args.scale} on {db}")
+        env = environment(args.scale, db)
+        data = prepare(args.scale, db, env)
+        if not data:
+            previous = sorted(RESULTS.glob(f"*-{args.scale}-{db}.json"))
+            data = json.loads(previous[-1].read_text()) if previous else {}
+            data = {"rows": data.get("dataset", {}), "seconds": data.get("generation_s")}
+        load = run_load(args.scale, db, env, args)
+        result = summarise(args.scale, db, data, load, args)
+        stem = RESULTS / f"{dt.date.today().isoformat()}-{args.scale}-{db}"
+        stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
+        text = markdown(result)
+        stem.with_suffix(".md").write_text(text)
+        summaries.append(text)
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

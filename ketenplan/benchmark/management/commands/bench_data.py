@@ -1,0 +1,61 @@
+"""``manage.py bench_data --scale region|national``: the benchmark's data set.
+
+Refuses when cases exist already (``--reset`` wipes the database first, outside
+production only) and always in production mode.
+"""
+
+import json
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from ketenplan.benchmark.generator import SCALES, Generator, tiny_scale
+from ketenplan.cases.models import Case
+
+
+def reload_reference_data() -> None:
+    """The reference data that migrations load (flush removes it too)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in (
+        "ketenplan.methods.migrations.0002_load_shipped_methods",
+        "ketenplan.risk.migrations.0002_load_shipped_instruments",
+    ):
+        import_module(module).load_shipped(apps, None)
+
+
+class Command(BaseCommand):
+    help = "Generate realistic fictional benchmark data with bulk inserts (never in production)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=[*SCALES, "tiny"], default="region")
+        parser.add_argument("--cases", type=int, default=100, help="number of cases for --scale tiny")
+        parser.add_argument("--reset", action="store_true", help="wipe the database first")
+        parser.add_argument("--seed", type=int, default=20240601)
+        parser.add_argument("--json", dest="json_path", help="write a summary (rows, bench users) here")
+
+    def handle(self, *args, scale, cases, reset, seed, json_path, **options):
+        if getattr(settings, "PRODUCTION", False) and not getattr(settings, "KETENPLAN_BENCH", False):
+            raise CommandError("bench_data refuses in production mode: it writes fictional cases.")
+        if Case.objects.exists():
+            if not reset:
+                raise CommandError(
+                    "Cases exist already; bench_data adds none. Use --reset to wipe the database."
+                )
+            if getattr(settings, "PRODUCTION", False):
+                raise CommandError("--reset refused in production mode.")
+            call_command("flush", interactive=False, verbosity=0)
+            reload_reference_data()
+        spec = tiny_scale(cases) if scale == "tiny" else SCALES[scale]
+        self.stdout.write(f"Generating {scale}: {spec.cases:,} cases ...")
+        result = Generator(spec, seed=seed, out=self.stdout).run()
+        result["scale_name"] = scale
+        for table, n in sorted(result["rows"].items()):
+            self.stdout.write(f"  {table:40} {n:>12,}")
+        self.stdout.write(self.style.SUCCESS(f"Done in {result['seconds']} s."))
+        if json_path:
+            with open(json_path, "w") as f:
+                json.dump(result, f, indent=2, default=str)

@@ -1,0 +1,90 @@
+# SQL is built from model metadata (table and column names), never from input.
+# ruff: noqa: S608
+"""Bulk writing for the generator: COPY on PostgreSQL, batched executemany on SQLite.
+
+Rows are plain tuples in the order of the given field names. Every value goes through the
+model field's ``get_db_prep_save`` when the field needs it (JSON, encrypted text, dates on
+SQLite), so a field that becomes encrypted tomorrow keeps working here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.management.color import no_style
+from django.db import connection, models
+
+BATCH = 5_000
+
+
+def _needs_prep(field: models.Field, vendor: str) -> bool:
+    if vendor != "postgresql":
+        return True
+    if isinstance(field, models.JSONField):
+        return True
+    # Our own field classes (EncryptedTextField ...) transform values in Python.
+    return not type(field).__module__.startswith("django.")
+
+
+class Sink:
+    def __init__(self):
+        self.vendor = connection.vendor
+        self.counts: dict[str, int] = {}
+        self.touched: list[type[models.Model]] = []
+
+    def next_id(self, model: type[models.Model]) -> int:
+        top = model._base_manager.order_by("-pk").values_list("pk", flat=True).first()
+        return (top or 0) + 1
+
+    def write(self, model: type[models.Model], names: list[str], rows: Iterable[tuple]) -> int:
+        fields = [model._meta.get_field(n) for n in names]
+        columns = [f.column for f in fields]
+        preps = [
+            (i, f) for i, f in enumerate(fields) if _needs_prep(f, self.vendor)
+        ]
+        table = model._meta.db_table
+        qn = connection.ops.quote_name
+        count = 0
+
+        def prepared(row):
+            if not preps:
+                return row
+            row = list(row)
+            for i, f in preps:
+                row[i] = f.get_db_prep_save(row[i], connection)
+            return row
+
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(prepared(row))
+                        count += 1
+            else:
+                sql = (
+                    f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
+                    f"VALUES ({', '.join(['%s'] * len(columns))})"
+                )
+                batch = []
+                for row in rows:
+                    batch.append(prepared(row))
+                    if len(batch) >= BATCH:
+                        cursor.executemany(sql, batch)
+                        count += len(batch)
+                        batch = []
+                if batch:
+                    cursor.executemany(sql, batch)
+                    count += len(batch)
+        self.counts[table] = self.counts.get(table, 0) + count
+        if model not in self.touched:
+            self.touched.append(model)
+        return count
+
+    def reset_sequences(self) -> None:
+        """Explicit ids bypass PostgreSQL's sequences: move them past the new rows."""
+        if self.vendor != "postgresql" or not self.touched:
+            return
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), self.touched):
+                cursor.execute(statement)
