@@ -456,7 +456,11 @@ def possible_answers(item: dict) -> set:
     if kind == "yes_no_unknown":
         return set(YES_NO_UNKNOWN)
     if kind == "single_choice":
-        values = {o.get("value") for o in _list(item.get("options")) if isinstance(o, dict)}
+        values = {
+            o["value"]
+            for o in _list(item.get("options"))
+            if isinstance(o, dict) and isinstance(o.get("value"), str)
+        }
         if item.get("allow_unknown"):
             values.add(UNKNOWN)
         return values
@@ -478,7 +482,7 @@ def item_points(definition: dict, item: dict) -> list[int]:
     if not is_required(item) or kind == "text":
         values.add(0)
     if method == "count":
-        counted = set(_list(_dict(definition.get("scoring")).get("count")))
+        counted = {c for c in _list(_dict(definition.get("scoring")).get("count")) if isinstance(c, str)}
         answers = possible_answers(item)
         if answers & counted:
             values.add(1)
@@ -694,7 +698,9 @@ def _check_triggers(ctx: _Context, items: dict) -> None:
     bands = [b for b in _list(ctx.data.get("bands")) if isinstance(b, dict)]
     band_keys = [b.get("key") for b in bands]
     sections = {
-        s.get("key"): s for s in _list(ctx.data.get("sections")) if isinstance(s, dict)
+        s["key"]: s
+        for s in _list(ctx.data.get("sections"))
+        if isinstance(s, dict) and isinstance(s.get("key"), str)
     }
     for index, trigger in enumerate(_list(ctx.data.get("triggers"))):
         if not isinstance(trigger, dict):
@@ -720,6 +726,8 @@ def _check_triggers(ctx: _Context, items: dict) -> None:
 
 def _check_item_trigger(ctx: _Context, path: list, when: dict, items: dict) -> None:
     item_id = when["item"]
+    if not isinstance(item_id, str) or not isinstance(when.get("answer", ""), str):
+        return  # the schema reports it
     if item_id not in items:
         ctx.add([*path, "when", "item"], _("unknown item “%(id)s”: this trigger can never fire.")
                 % {"id": item_id})
@@ -758,6 +766,8 @@ def _check_item_trigger(ctx: _Context, path: list, when: dict, items: dict) -> N
 
 def _check_section_trigger(ctx: _Context, path: list, when: dict, sections: dict) -> None:
     key = when["section"]
+    if not isinstance(key, str) or not isinstance(when.get("answer", ""), str):
+        return  # the schema reports it
     section = sections.get(key)
     if section is None:
         ctx.add([*path, "when", "section"], _("unknown section “%(key)s”: this trigger can never fire.")

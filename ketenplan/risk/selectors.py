@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketenplan.audit import reads
 from ketenplan.cases.models import Case
 from ketenplan.core import policy
 
@@ -80,6 +81,7 @@ def case_assessments_and_withheld(
     assessments = list(_case_assessments(user, case, visible).order_by("created_at", "pk"))
     for assessment in assessments:
         assessment.case = case  # the policy's per-object rules need no extra query
+    _note_read(case, assessments)
     withheld = Assessment.objects.filter(case=case).exclude(visible).count() if count_withheld else 0
     return assessments, withheld
 
@@ -91,7 +93,15 @@ def assessment_get(*, user, case: Case, pk) -> Assessment:
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     assessment.case = case
+    _note_read(case, [assessment])
     return assessment
+
+
+def _note_read(case: Case, assessments: list[Assessment]) -> None:
+    """For the audit of reads: the case, the persons and the assessments shown."""
+    reads.note_case(case)
+    reads.note_persons(a.person_id for a in assessments)
+    reads.note_objects(Assessment._meta.label_lower, [a.pk for a in assessments])
 
 
 def current_assessments(assessments: list[Assessment]) -> list[Assessment]:
@@ -294,9 +304,11 @@ def guide_get(*, user, pk) -> ReportingGuide:
         "organisation", "created_by", "decided_by", "updated_by"
     )
     try:
-        return qs.get(pk=pk)
+        guide = qs.get(pk=pk)
     except (ReportingGuide.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    reads.note_objects(ReportingGuide._meta.label_lower, [guide.pk])
+    return guide
 
 
 def guide_consultations(*, user, guide: ReportingGuide) -> list:

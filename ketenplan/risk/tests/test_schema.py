@@ -234,3 +234,37 @@ def test_same_version_with_other_content_and_older_versions_are_refused():
 def test_the_shipped_instruments_are_loaded_by_the_data_migration():
     assert set(Instrument.objects.values_list("key", flat=True)) >= set(SHIPPED_KEYS)
     assert all(i.current_version_id for i in Instrument.objects.all())
+
+
+@pytest.mark.parametrize("break_it", [
+    lambda d: d["sections"][0]["items"][0].update(
+        type="single_choice", options=[{"value": [1]}, {"value": "a"}]
+    ),
+    lambda d: d["sections"][0].update(key=["main"]),
+    lambda d: d["triggers"][0].update(when={"section": ["main"], "answer": "yes", "at_least": 1}),
+    lambda d: d["triggers"][0].update(when={"item": "weapon", "answer": {"a": 1}}),
+    lambda d: d["scoring"].update(count=[["yes"]]),
+    lambda d: d.update(bands="low"),
+    lambda d: d.update(sections=[None, 3]),
+    lambda d: d["bands"][0].update(max="9"),
+])
+def test_odd_shapes_are_refused_with_problems_not_errors(break_it):
+    import yaml
+
+    data = schema.parse(VALID)
+    break_it(data)
+    with pytest.raises(schema.InstrumentError) as exc:
+        schema.parse(yaml.safe_dump(data))
+    assert all(m.startswith("Line ") for m in exc.value.messages)
+
+
+def test_the_load_command(capsys, tmp_path, db):
+    from django.core.management import CommandError, call_command
+
+    call_command("load_instruments")
+    assert "dash v1 unchanged" in capsys.readouterr().out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(VALID.replace("    min: 2\n", "    min: 3\n"), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("load_instruments", str(broken))
+    assert "a score of 2 falls in no band" in capsys.readouterr().err

@@ -253,10 +253,11 @@ def test_the_risk_page_query_count_does_not_grow_with_assessments(client, world,
         client.get(url)
 
 
-# Pinned: session, user, roles, MFA check, case, participation, sharing (consent) map,
-# assessments, withheld count, members (+persons), profile, police interventions,
-# instruments, region choice, the header's repeat source. Change consciously.
-QUERIES_ON_RISK_PAGE = 17
+# Pinned: session, user, roles, MFA check, case, sharing (consent) map, assessments,
+# withheld count, profile, police interventions, members (+persons), region choice,
+# instruments, the header's organisation, the read-audit row (+ savepoint, session).
+# Change consciously.
+QUERIES_ON_RISK_PAGE = 18
 
 
 # --- The reporting-code pages -------------------------------------------------------------
@@ -371,3 +372,13 @@ def test_questions_and_help_follow_the_language(client, world, case, assessment)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(url).content.decode()
     assert "Was the victim injured in the latest incident?" in english
+
+
+def test_reading_the_risk_page_is_audited_with_the_persons_shown(client, world, case, assessment, victim):
+    from ketenplan.audit.models import AuditEvent
+
+    client.force_login(world.coordinator)
+    client.get(reverse("risk:assessment", args=[case.pk, assessment.pk]))
+    event = AuditEvent.objects.filter(actor=world.coordinator).latest("id")
+    assert event.object_id == str(case.pk)
+    assert victim.person_id in event.detail.get("persons", [])
