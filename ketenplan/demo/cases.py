@@ -777,6 +777,7 @@ SCENARIOS: list[Scenario] = [
 CHAPTERS = [
     chapters.register,
     chapters.decide_admissibility,
+    chapters.record_consent,
     chapters.record_earlier_police_interventions,
     chapters.bring_in_partners,
     chapters.move_to_shelter,

@@ -283,8 +283,8 @@ class Story:
         children = [first_name(c) for c in self.children]
         if children:
             names["child"] = children[0]
-            names["children"] = children[0] if len(children) == 1 else (
-                ", ".join(children[:-1]) + " en " + children[-1]
+            names["children"] = (
+                children[0] if len(children) == 1 else (", ".join(children[:-1]) + " en " + children[-1])
             )
         return names
 
@@ -405,7 +405,10 @@ def _record_addresses(story: Story, referrer, at: datetime) -> None:
     if not any(m.same_as for m in s.members) and victim.birth_date and victim.birth_date.year < 2005:
         email = f"{ascii_letters(victim.given_names)}.{ascii_letters(victim.family_name)}@mail.example"
         detail = person_services.contact_detail_add(
-            actor=referrer, person=victim, kind=ContactDetail.Kind.EMAIL, value=email,
+            actor=referrer,
+            person=victim,
+            kind=ContactDetail.Kind.EMAIL,
+            value=email,
             valid_from=story.registered_on,
         )
         story.history.happened(detail, created_at=at)
@@ -522,9 +525,7 @@ def build_dossier(story: Story) -> None:
 def _add_contributions(story: Story, start: int, end: int) -> None:
     taking_part = story.taking_part()
     for domain in story.scenario.domains:
-        options = [
-            c for c in texts.CONTRIBUTIONS.get(domain, []) if c[0] in taking_part and story.fits(c[2])
-        ]
+        options = [c for c in texts.CONTRIBUTIONS.get(domain, []) if c[0] in taking_part and story.fits(c[2])]
         seen = set()
         for organisation, about, text, source in story.pick(options, story.rng.choice([1, 2, 2])):
             if organisation in seen:
@@ -568,14 +569,18 @@ def _ask_for_information(story: Story, start: int, end: int) -> None:
             addressee = story.cast.professional(WORKER[key])
             if state == "answered":
                 dossier_services.information_request_answer(
-                    actor=addressee, request_obj=request, answer=story.fill(answer),
+                    actor=addressee,
+                    request_obj=request,
+                    answer=story.fill(answer),
                     expected_version=request.version,
                 )
                 at = story.moment(answered_day)
                 story.history.happened(request, answered_at=at, updated_at=at)
             else:
                 dossier_services.information_request_decline(
-                    actor=addressee, request_obj=request, reason=texts.REQUEST_DECLINE_REASON,
+                    actor=addressee,
+                    request_obj=request,
+                    reason=texts.REQUEST_DECLINE_REASON,
                     expected_version=request.version,
                 )
                 story.history.happened(request, updated_at=story.moment(answered_day))
@@ -700,9 +705,7 @@ def _add_goal(story: Story, plan, author, domain: str, approval_day: int, entry=
 def _add_safety_measures(story: Story, plan, author) -> None:
     taking_part = story.taking_part()
     for kind in (SafetyMeasure.Kind.DIRECT, SafetyMeasure.Kind.STRUCTURAL):
-        options = [
-            m for m in texts.SAFETY_MEASURES[kind] if m[0] in taking_part and story.fits(m[1])
-        ]
+        options = [m for m in texts.SAFETY_MEASURES[kind] if m[0] in taking_part and story.fits(m[1])]
         if kind == SafetyMeasure.Kind.DIRECT and not story.scenario.shelter:
             options = [m for m in options if m[0] != "shelter"]
         if kind == SafetyMeasure.Kind.DIRECT and story.scenario.shelter and "shelter" in taking_part:
@@ -794,9 +797,7 @@ def carry_out_actions(story: Story) -> None:
     plan = plan_services.current_plan_of(story.case)
     taking_part = story.taking_part()
     for goal in plan.goals.select_related("life_domain", "responsible_organisation").order_by("order"):
-        options = [
-            a for a in texts.ACTIONS.get(goal.life_domain.key, []) if story.fits(a[1])
-        ]
+        options = [a for a in texts.ACTIONS.get(goal.life_domain.key, []) if story.fits(a[1])]
         for organisation, text in story.pick(options, story.rng.choice([1, 2, 2])):
             if organisation not in taking_part:
                 organisation = story.cast.organisation_keys[goal.responsible_organisation_id]
@@ -1108,3 +1109,64 @@ def finish(story: Story) -> None:
     if story._last_moment is not None:
         story.history.happened(story.case, updated_at=story._last_moment)
 
+
+# --- Consent (METHOD.md §4) -------------------------------------------------------------
+
+CONSENT_WAYS = ("in_person", "in_person", "written", "phone")
+LEGAL_BASIS_JUSTIFICATION = (
+    "Casusoverleg in het kader van art. 458ter Sw.: de vader weigert toestemming, maar het "
+    "gevaar voor de fysieke integriteit van moeder en kinderen is ernstig en dreigend."
+)
+
+
+def _age_on(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def record_consent(story: Story) -> None:
+    """Right after admission the family members are asked for consent. Most agree to
+    share with all partners; a young child answers through the other parent. Some
+    alleged perpetrators refuse: when the risk is high, the coordinator then records the
+    case conference (art. 458ter) as the legal basis to share about them anyway."""
+    from ketenplan.cases.models import CaseMember
+    from ketenplan.consent import services as consent_services
+    from ketenplan.consent.models import DEFAULT_CHILD_OWN_AGE, LegalBasis
+
+    s = story.scenario
+    if not s.admissible or not story.takes("partners"):
+        return
+    on = story.date(story.within(story.day("admissibility") + 2))
+    members = {m.person_id: m for m in CaseMember.objects.filter(case=story.case)}
+    perpetrators = {p.pk for p in story.with_role(MemberRole.ALLEGED_PERPETRATOR)}
+    adults = [
+        m
+        for pid, m in members.items()
+        if pid not in perpetrators and (_age_on(m.person.birth_date, on) or 0) >= 18
+    ]
+    for person in (story.people[m.key] for m in s.members):
+        age = _age_on(person.birth_date, on)
+        is_young_child = age is not None and age < DEFAULT_CHILD_OWN_AGE
+        refuses = person.pk in perpetrators and story.rng.random() < 0.35
+        if is_young_child and not adults:
+            continue
+        consent_services.consent_record(
+            actor=story.coordinator,
+            case=story.case,
+            person=person,
+            status="refused" if refuses else "given",
+            obtained_on=on,
+            obtained_how=story.rng.choice(CONSENT_WAYS),
+            given_by=adults[0] if is_young_child else None,
+        )
+        if refuses and s.risk == RiskLevel.HIGH:
+            consent_services.legal_basis_record(
+                actor=story.coordinator,
+                case=story.case,
+                person=person,
+                basis=LegalBasis.Basis.BE_CASE_CONFERENCE,
+                justification=LEGAL_BASIS_JUSTIFICATION,
+                valid_from=on,
+                valid_until=max(on + timedelta(days=365), story.today + timedelta(days=90)),
+            )
