@@ -90,7 +90,8 @@ def prepare(scale: str, db: str, env: dict) -> dict:
     summary = VAR / f"{scale}-{db}-data.json"
     if manage(env, "bench_data", "--scale", scale, "--json", str(summary), check=False).returncode != 0:
         print("(data set exists: kept)")
-    manage(env, "collectstatic", "--noinput", "-v0", production=True)
+    if not (VAR / "static" / "staticfiles.json").exists():  # compressing takes minutes: once
+        manage(env, "collectstatic", "--noinput", "-v0", production=True)
     return json.loads(summary.read_text()) if summary.exists() else {}
 
 

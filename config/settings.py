@@ -78,7 +78,6 @@ INSTALLED_APPS = [
     "ketenplan.overview",
     "ketenplan.demo",
     "ketenplan.benchmark",
-    "ketenplan.benchmark",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

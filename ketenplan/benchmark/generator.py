@@ -72,8 +72,8 @@ class Scale:
     regions: int
     cases_per_region: int
     persons_per_case: int = 4
-    contributions_per_case: float = 15.0
-    actions_per_case: float = 9.0
+    contributions_per_case: float = 17.0
+    actions_per_case: float = 10.0
     contacts_per_case: float = 6.0
     audit_per_case: int = 100
     organisations_per_region: int = 30
