@@ -95,6 +95,7 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner professional")
     ANALYST = "analyst", _("Analyst (statistics only)")
     ADMINISTRATOR = "administrator", _("Administrator")
+    DATA_PROTECTION_OFFICER = "dpo", _("Data-protection officer")
 
 
 class ProfessionalManager(BaseUserManager):

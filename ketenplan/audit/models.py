@@ -64,6 +64,7 @@ class AuditEvent(models.Model):
         EMERGENCY = "emergency", _("Emergency access")
         MEETING = "meeting", _("Meeting preparation")
         SECURITY = "security", _("Security")
+        PRIVACY = "privacy", _("Data protection (access request, review)")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketenplan.core.fields import EncryptedTextField
+
 
 class Stage(models.TextChoices):
     REGISTERED = "registered", _("Registered")
@@ -86,7 +88,7 @@ class Case(models.Model):
         related_name="referred_cases",
         verbose_name=_("referring organisation"),
     )
-    reason = models.TextField(_("reason for registration"))
+    reason = EncryptedTextField(_("reason for registration"))
     violence_kinds = models.JSONField(_("violence concerned"), default=list)
     crisis_measures = models.TextField(_("crisis measures taken so far"), blank=True)
     is_repeat = models.BooleanField(_("repeat registration"), default=False)

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketenplan.core.fields import EncryptedTextField
+
 
 class Contribution(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="contributions")
@@ -35,7 +37,7 @@ class Contribution(models.Model):
         verbose_name=_("contributed by"),
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("information"))
+    text = EncryptedTextField(_("information"))
     occurred_on = models.DateField(_("date of the information"))
     source = models.CharField(
         _("source"), max_length=300, help_text=_("Where the information comes from.")

@@ -17,6 +17,8 @@ from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketenplan.core.fields import EncryptedTextField
+
 from . import matching
 from .identifiers import national_number_kind, validate_national_number
 
@@ -291,7 +293,7 @@ class ContactDetail(models.Model):
         verbose_name=_("person"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    value = models.TextField(_("value"))
+    value = EncryptedTextField(_("value"))
     is_confidential = models.BooleanField(
         _("confidential"),
         default=False,
@@ -323,7 +325,6 @@ class ContactDetail(models.Model):
             models.Index(fields=["person", "valid_until"], name="contactdetail_current_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(value=""), name="contactdetail_has_value"),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
                 name="contactdetail_period_in_order",

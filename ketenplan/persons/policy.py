@@ -31,3 +31,23 @@ def can_find_matches(user, obj) -> bool:
 @rule("persons.change")
 def can_change_person(user, obj) -> bool:
     return works_on_cases(user)
+
+
+# --- Privacy tools: "who has seen this person", the access-request export -----------------
+
+PRIVACY_ROLES = (Role.COORDINATOR, Role.DATA_PROTECTION_OFFICER)
+
+
+@rule("persons.privacy")
+def can_use_privacy_tools(user, obj) -> bool:
+    """Coordinators and the data-protection officer, for persons in a case of their own
+    region (``obj``: a person, or None for the question whether the tools open at all)."""
+    if user.organisation_id is None or not user.has_role(*PRIVACY_ROLES):
+        return False
+    if obj is None:
+        return True
+    from ketenplan.cases.models import CaseMember
+
+    return CaseMember.objects.filter(
+        person_id=obj.pk, case__region_id=user.organisation.region_id
+    ).exists()

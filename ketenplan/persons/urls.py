@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "persons"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/who-has-seen/", views.who_has_seen, name="who_has_seen"),
+    path("<int:pk>/access-export/", views.access_export, name="access_export"),
+]

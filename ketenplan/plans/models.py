@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketenplan.core.fields import EncryptedTextField
+
 
 class PlanVersion(models.Model):
     class Status(models.TextChoices):
@@ -233,7 +235,7 @@ class Contact(models.Model):
     )
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     with_persons = models.ManyToManyField("persons.Person", related_name="+", verbose_name=_("with"))
-    summary = models.TextField(_("summary"))
+    summary = EncryptedTextField(_("summary"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
