@@ -22,6 +22,11 @@ class Region(models.Model):
     )
     # Method profiles become data in the case issue; until then the chosen profile's key.
     method_profile = models.CharField(_("method profile"), max_length=50, default="ketenaanpak-ifg")
+    retention_years = models.PositiveSmallIntegerField(
+        _("years closed cases are kept"),
+        default=7,
+        help_text=_("Closed cases are anonymised this many years after closure."),
+    )
 
     class Meta:
         verbose_name = _("region")
