@@ -75,8 +75,9 @@ EXPLANATIONS = {
 }
 
 
-#: At most this many evaluations, and as many cases with late actions, per agenda.
-MONITORING_LIMIT = 30
+#: At most this many items of one kind (escalations apart) on one agenda; the rest is
+#: counted and comes next time, longest waiting first.
+LIMIT_PER_KIND = 25
 
 
 class Proposals(list):
@@ -144,20 +145,21 @@ def propose(
     *,
     minutes_per_case: int | None = None,
     until: date | None = None,
-    monitoring_limit: int | None = None,
+    limit_per_kind: int | None = None,
 ) -> Proposals:
     """What the team should discuss at ``meeting``, in the natural order.
 
     ``until`` is the next meeting's date (evaluations due before it come now); it is
-    looked up when not given. Every decision that waits comes (escalations, new
-    registrations, intakes, weighings, plans); of the monitoring items (evaluations due,
-    cases with late actions) at most ``monitoring_limit`` each, longest overdue first —
-    the rest is counted in ``overflow`` and comes next time. Six queries (two more
-    counts when a limit is reached): cases by stage, draft plans, due evaluations, late
-    actions, open escalations, and the next meeting.
+    looked up when not given. Every open escalation comes; of each other kind at most
+    ``limit_per_kind`` items, the longest waiting first — the rest is counted in
+    ``overflow`` and comes at the next meeting, so that the agenda stays something a
+    team can get through, whatever the size of the region's case load.
+
+    Six queries whatever the number of cases (a count more per kind that overflows):
+    cases by stage, draft plans, due evaluations, late actions, open escalations, and
+    the next meeting.
     """
-    if monitoring_limit is None:
-        monitoring_limit = MONITORING_LIMIT
+    limit = LIMIT_PER_KIND if limit_per_kind is None else limit_per_kind
     PlanVersion = apps.get_model("plans", "PlanVersion")
     Evaluation = apps.get_model("plans", "Evaluation")
     Action = apps.get_model("plans", "Action")
@@ -174,66 +176,69 @@ def propose(
             )
         )
 
-    # 1. New registrations, intakes and dossiers ready for weighing.
+    def capped(kind: str, rows: list, count) -> list:
+        """The first ``limit`` rows (fetched as ``limit + 1``); the overflow counted."""
+        if len(rows) > limit:
+            proposals.overflow[kind] = count() - limit
+            return rows[:limit]
+        return rows
+
+    # 1. New registrations (repeats apart), intakes and dossiers ready for weighing.
     stage_kind = {
         Stage.REGISTERED: Kind.ADMISSIBILITY,
         Stage.INTAKE: Kind.INTAKE,
         Stage.WEIGHING: Kind.WEIGHING,
     }
+    waiting: dict[str, list] = {kind: [] for kind in (Kind.REPEAT, *stage_kind.values())}
     cases = (
         Case.objects.filter(region_id=region_id, stage__in=list(stage_kind))
-        .order_by()
+        .order_by("stage_changed_at", "pk")
         .values_list("pk", "stage", "is_repeat", "stage_changed_at")
     )
     for pk, stage, is_repeat, since in cases:
-        kind = stage_kind[stage]
-        if kind == Kind.ADMISSIBILITY and is_repeat:
-            kind = Kind.REPEAT
-        add(kind, f"{kind}:case:{pk}", pk, due_on=since.date())
+        kind = Kind.REPEAT if stage == Stage.REGISTERED and is_repeat else stage_kind[stage]
+        waiting[kind].append((pk, since))
+    for kind, rows in waiting.items():
+        if len(rows) > limit:
+            proposals.overflow[kind] = len(rows) - limit
+        for pk, since in rows[:limit]:
+            add(kind, f"{kind}:case:{pk}", pk, due_on=since.date())
 
     # 2. Draft plans of cases in planning.
-    drafts = (
-        PlanVersion.objects.filter(
-            case__region_id=region_id, case__stage=Stage.PLANNING, status=PlanVersion.Status.DRAFT
-        )
-        .order_by()
-        .values_list("pk", "case_id", "created_at")
+    drafts_qs = PlanVersion.objects.filter(
+        case__region_id=region_id, case__stage=Stage.PLANNING, status=PlanVersion.Status.DRAFT
     )
-    for pk, case_id, created in drafts:
+    drafts = list(
+        drafts_qs.order_by("created_at", "pk").values_list("pk", "case_id", "created_at")[: limit + 1]
+    )
+    for pk, case_id, created in capped(Kind.PLAN, drafts, drafts_qs.count):
         add(Kind.PLAN, f"plan:{pk}", case_id, plan_version_id=pk, due_on=created.date())
 
     # 3. Evaluations due before the next meeting (and any overdue ones), most overdue first.
-    due = Evaluation.objects.filter(
+    due_qs = Evaluation.objects.filter(
         held_on__isnull=True,
         due_on__lt=until,
         case__region_id=region_id,
         case__stage=Stage.EXECUTION,
     )
-    evaluations = list(
-        due.order_by("due_on", "pk").values_list("pk", "case_id", "due_on")[: monitoring_limit + 1]
-    )
-    if len(evaluations) > monitoring_limit:
-        evaluations = evaluations[:monitoring_limit]
-        proposals.overflow[Kind.EVALUATION] = due.count() - monitoring_limit
-    for pk, case_id, due_on in evaluations:
+    due = list(due_qs.order_by("due_on", "pk").values_list("pk", "case_id", "due_on")[: limit + 1])
+    for pk, case_id, due_on in capped(Kind.EVALUATION, due, due_qs.count):
         add(Kind.EVALUATION, f"evaluation:{pk}", case_id, evaluation_id=pk, due_on=due_on)
 
     # 4. Cases with actions past their due date on the day of the meeting, longest late first.
-    late_actions = Action.objects.filter(
+    late_qs = Action.objects.filter(
         case__region_id=region_id, status__in=Action.OPEN_STATUSES, due_on__lt=on
     ).exclude(case__stage=Stage.CLOSED)
+    # One row per late case, so all of them are read (one scan) and capped here.
     late = list(
-        late_actions.order_by()
+        late_qs.order_by()
         .values("case_id")
         .annotate(count=Count("pk"), oldest=Min("due_on"))
-        .order_by("oldest", "case_id")[: monitoring_limit + 1]
+        .order_by("oldest", "case_id")
     )
-    if len(late) > monitoring_limit:
-        late = late[:monitoring_limit]
-        proposals.overflow[Kind.LATE_ACTIONS] = (
-            late_actions.order_by().values("case_id").distinct().count() - monitoring_limit
-        )
-    for row in late:
+    if len(late) > limit:
+        proposals.overflow[Kind.LATE_ACTIONS] = len(late) - limit
+    for row in late[:limit]:
         add(
             Kind.LATE_ACTIONS,
             f"late_actions:case:{row['case_id']}",
@@ -242,7 +247,7 @@ def propose(
             due_on=row["oldest"],
         )
 
-    # 5. Open escalations: always urgent.
+    # 5. Open escalations, all of them, always urgent.
     escalations = (
         Escalation.objects.filter(region_id=region_id, status=Escalation.Status.OPEN)
         .order_by()

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from ketenplan.audit.models import AuditEvent
 from ketenplan.audit.services import audit_record
@@ -45,6 +46,8 @@ CASE_FIELDS = (
     "repeat_of__reference",
 )
 PERSON_NAME_FIELDS = ("given_names", "name_prefix", "family_name")
+#: The packet shows the latest contributions of each case; the dossier holds them all.
+CONTRIBUTIONS_PER_CASE = 5
 
 
 @dataclass
@@ -54,7 +57,8 @@ class PacketItem:
     explanation: str = ""
     case: Case | None = None
     members: list = field(default_factory=list)
-    contributions: list = field(default_factory=list)
+    contributions: list = field(default_factory=list)  # the latest CONTRIBUTIONS_PER_CASE
+    contribution_count: int = 0  # all the viewer may read in the dossier
     late_actions: list = field(default_factory=list)
     evaluation: object = None
     plan: object = None
@@ -116,6 +120,7 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
 
     members = defaultdict(list)
     contributions = defaultdict(list)
+    contribution_counts: dict[int, int] = {}
     if seen:
         for member in (
             CaseMember.objects.filter(case_id__in=seen)
@@ -128,10 +133,31 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
             user, "dossier.view_contribution", Contribution.objects.filter(case_id__in=seen, is_current=True)
         )
         readable = withhold_unshared(viewer=user, contributions=readable)
-        for contribution in readable.select_related("life_domain", "organisation", "about_person").order_by(
-            "-occurred_on", "-created_at"
-        ):
+        # The latest few per case, and how many the viewer may read in all (one query).
+        newest_first = [F("occurred_on").desc(), F("created_at").desc(), F("pk").desc()]
+        latest = (
+            readable.annotate(
+                rank=Window(RowNumber(), partition_by=[F("case_id")], order_by=newest_first),
+                readable_count=Window(Count("pk"), partition_by=[F("case_id")]),
+            )
+            .filter(rank__lte=CONTRIBUTIONS_PER_CASE)
+            .select_related("life_domain", "organisation", "about_person")
+            .only(
+                "case_id",
+                "text",
+                "occurred_on",
+                "created_at",
+                "life_domain__key",
+                "life_domain__name_nl",
+                "life_domain__name_en",
+                "organisation__name",
+                *(f"about_person__{f}" for f in PERSON_NAME_FIELDS),
+            )
+            .order_by("case_id", "rank")
+        )
+        for contribution in latest:
             contributions[contribution.case_id].append(contribution)
+            contribution_counts[contribution.case_id] = contribution.readable_count
 
     def wanted(kind, attribute):
         return {
@@ -195,6 +221,7 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
             entry.case = cases[item.case_id]
             entry.members = members.get(item.case_id, [])
             entry.contributions = contributions.get(item.case_id, [])
+            entry.contribution_count = contribution_counts.get(item.case_id, 0)
             entry.late_actions = late.get(item.case_id, [])
             entry.evaluation = evaluations.get(item.evaluation_id)
             entry.plan = plans.get(item.plan_version_id)

@@ -266,21 +266,26 @@ def test_the_agenda_and_the_packet_take_the_same_number_of_queries_for_10_or_60_
     assert packet_60 == packet_10
 
 
-def test_monitoring_items_are_capped_longest_overdue_first_and_the_rest_counted(client, world):
+def test_items_are_capped_per_kind_longest_waiting_first_and_the_rest_counted(client, world):
     cases = [case_at(world, Stage.EXECUTION, family_label=f"Family {i}") for i in range(4)]
     for i, case in enumerate(cases):
         late_action(world, case, days=10 + i)  # case 3 is the longest overdue
     series = team(world)
     meeting = meeting_at(world, series, timezone.now() + timedelta(days=1))
-    proposals = agenda.propose(meeting, monitoring_limit=2)
+    proposals = agenda.propose(meeting, limit_per_kind=2)
     assert [p.case_id for p in proposals if p.kind == Kind.LATE_ACTIONS] == [cases[3].pk, cases[2].pk]
     assert proposals.overflow == {Kind.LATE_ACTIONS: 2}
+    first, second, _third = (register(world, family_label=f"Family New {i}") for i in range(3))
+    proposals = agenda.propose(meeting, limit_per_kind=2)
+    assert [p.case_id for p in proposals if p.kind == Kind.ADMISSIBILITY] == [first.pk, second.pk]
+    assert proposals.overflow == {Kind.LATE_ACTIONS: 2, Kind.ADMISSIBILITY: 1}
 
     from unittest import mock
 
-    with mock.patch.object(agenda, "MONITORING_LIMIT", 2):
+    with mock.patch.object(agenda, "LIMIT_PER_KIND", 2):
         services.agenda_prepare(actor=world.coordinator, meeting=meeting)
     meeting.refresh_from_db()
-    assert meeting.agenda_overflow == {"late_actions": 2}
+    assert meeting.agenda_overflow == {"late_actions": 2, "admissibility": 1}
     client.force_login(world.coordinator)
-    assert "2 more cases with late actions" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    html = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Late actions: 2 more" in html and "New registration: admissibility: 1 more" in html

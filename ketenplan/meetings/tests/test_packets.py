@@ -223,3 +223,16 @@ def test_the_coordinator_confirms_too_before_reading(client, world, setting):
     confirm(meeting, world.coordinator)
     assert client.get(f"/meetings/{meeting.pk}/packet/").status_code == 200
     assert Case.objects.count() >= 2
+
+
+def test_the_packet_shows_the_latest_contributions_and_links_the_whole_dossier(client, world, setting):
+    meeting, executing = setting["meeting"], setting["executing"]
+    for i in range(6):
+        contribute(world, executing, world.welfare, world.team_member, f"Home visit note {i}.")
+    packet = packet_for(user=world.team_member, meeting=meeting)
+    entry = next(e for e in packet.items if e.case is not None and e.case.pk == executing.pk)
+    assert len(entry.contributions) == 5 and entry.contribution_count == 8  # 6 + two family-level ones
+    confirm(meeting, world.team_member)
+    client.force_login(world.team_member)
+    html = client.get(f"/meetings/{meeting.pk}/packet/").content.decode()
+    assert "The latest 5 of 8." in html and f"/cases/{executing.pk}/dossier/" in html

@@ -16,7 +16,7 @@ from ketenplan.core.policy import policy
 
 from .. import ical, packets, selectors, services
 from ..forms import AgendaAddForm, AgendaItemForm, ApologyForm, AttendanceForm, MemberForm, SeriesForm
-from ..models import DEFAULT_CONFIDENTIALITY_STATEMENT, Attendance, SeriesMember
+from ..models import DEFAULT_CONFIDENTIALITY_STATEMENT, AgendaItem, Attendance, SeriesMember
 
 
 def show_error(request, exc: ValidationError) -> None:
@@ -132,6 +132,11 @@ def meeting_detail(request, pk):
         "can_manage": can_manage,
         "can_read_packet": access.can(user, "meetings.read_packet", meeting),
         "apology_form": ApologyForm(),
+        "overflow": [
+            (AgendaItem.Kind(kind).label, count)
+            for kind, count in (meeting.agenda_overflow or {}).items()
+            if kind in AgendaItem.Kind.values
+        ],
     }
     if can_manage:
         context["removed"] = selectors.agenda_for_viewer(user=user, meeting=meeting, removed=True)
