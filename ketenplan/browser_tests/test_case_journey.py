@@ -340,7 +340,8 @@ def outsider_sees_nothing(outsider: Persona, case_id: int, reference: str) -> No
     for path in (f"/cases/{case_id}/", f"/cases/{case_id}/dossier/", f"/cases/{case_id}/plan/"):
         response = outsider.page.goto(path)
         assert response.status == 404, path
-        expect(outsider.page.locator("body")).not_to_contain_text("Peeters")
+        expect(outsider.page.locator("body")).not_to_contain_text("Family Peeters")
+        expect(outsider.page.locator("body")).not_to_contain_text(reference)
     cases = outsider.case_list()
     expect(cases.row_for(reference)).to_have_count(0)
     expect(outsider.page.locator("main")).not_to_contain_text("Family Peeters")
