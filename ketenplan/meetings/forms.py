@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketenplan.accounts.models import Organisation, Professional
 from ketenplan.cases.models import AdmissibilityDecision, RiskLevel
@@ -183,12 +184,14 @@ class AgendaAddForm(forms.Form):
         required=False,
         help_text=_("A topic that is not about one case. Do not name family members."),
     )
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=240, initial=10)
+    minutes = forms.IntegerField(
+        label=pgettext_lazy("duration", "Minutes"), min_value=1, max_value=240, initial=10
+    )
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
 
 
 class AgendaItemForm(forms.Form):
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=240)
+    minutes = forms.IntegerField(label=pgettext_lazy("duration", "Minutes"), min_value=1, max_value=240)
 
 
 class DecisionForm(forms.Form):

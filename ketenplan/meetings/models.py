@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def default_time_zone() -> str:
@@ -420,7 +421,7 @@ class AgendaItem(models.Model):
         help_text=_("For a topic that is not about one case. Do not name family members."),
     )
     position = models.PositiveIntegerField(default=0)
-    minutes = models.PositiveSmallIntegerField(_("minutes"), default=10)
+    minutes = models.PositiveSmallIntegerField(pgettext_lazy("duration", "minutes"), default=10)
     urgent = models.BooleanField(_("urgent"), default=False)
     is_edited = models.BooleanField(default=False)  # the coordinator moved or changed it
     removed_at = models.DateTimeField(null=True, blank=True)  # removed by the coordinator
