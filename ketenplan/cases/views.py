@@ -258,6 +258,7 @@ def case_detail(request, pk: int):
             "add_partner": case.stage != Stage.CLOSED and _may_add_partner(user, case),
             "appoint": case.stage != Stage.CLOSED and access.can(user, "case.coordinate", case),
             "follow_up": case.stage == Stage.CLOSED and access.can(user, "case.direct", case),
+            "privacy": access.can(user, "persons.privacy"),
         },
     }
     if context["can"]["add_partner"]:

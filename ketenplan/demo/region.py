@@ -62,7 +62,7 @@ PROFESSIONALS = [
     ("Steven Verhaegen", "lawyer", "Advocaat", [R.PARTNER], "steven.verhaegen"),
     ("Ruben Aerts", "horizon", "Thuisbegeleider", [R.PARTNER], "ruben.aerts"),
     ("Veerle Smets", "fjc", "Data-analist", [R.ANALYST], "veerle.smets"),
-    ("Johan Cools", "fjc", "Functioneel beheerder", [R.ADMINISTRATOR], "johan.cools"),
+    ("Johan Cools", "fjc", "Functioneel beheerder en DPO", [R.ADMINISTRATOR, R.DATA_PROTECTION_OFFICER], "johan.cools"),
     ("Sarah Vandamme", "caw", "Teamverantwoordelijke", [R.TEAM_MEMBER, R.PARTNER], "sarah.vandamme"),
     ("Youssef Benali", "police", "Hoofdinspecteur jeugd en gezin", [R.PARTNER, R.CASE_DIRECTOR], "youssef.benali"),
 ]
