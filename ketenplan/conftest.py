@@ -43,7 +43,7 @@ def _test_settings():
 # xdist a worker may still run other tests after them; so right after every such test the
 # database is put back the way the migrations left it.
 
-_SNAPSHOT = pytest.StashKey[str]()
+_SNAPSHOT = pytest.StashKey[tuple[str, dict[str, str]]]()
 # Recreated by ``flush`` itself (post_migrate), with new primary keys: never restored.
 _NOT_SNAPSHOT = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 
@@ -97,8 +97,13 @@ def _restore_reference_data(snapshot: dict[str, str]) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
     """pytest-django's test database, and a snapshot of what its migrations loaded."""
+    from django.db import connection
+
     with django_db_blocker.unblock():
-        request.config.stash[_SNAPSHOT] = _snapshot_reference_data()
+        request.config.stash[_SNAPSHOT] = (
+            connection.settings_dict["NAME"],
+            _snapshot_reference_data(),
+        )
 
 
 def _commits(item) -> bool:
@@ -114,13 +119,17 @@ def _commits(item) -> bool:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield  # every fixture is torn down now, the flush included
-    snapshot = item.config.stash.get(_SNAPSHOT, None)
+    taken = item.config.stash.get(_SNAPSHOT, None)
     # Without a next test the session fixtures are gone too, the test database with them.
-    if snapshot is None or nextitem is None or not _commits(item):
+    if taken is None or nextitem is None or not _commits(item):
         return
     from django.core.cache import cache
+    from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
+    test_database, snapshot = taken
+    if connection.settings_dict["NAME"] != test_database:
+        return  # never write to any database but the test database
     with item.config.stash[blocking_manager_key].unblock():
         _restore_reference_data(snapshot)
         cache.clear()
