@@ -25,6 +25,10 @@ TEST_SETTINGS = {
     # Hashing with the production hasher costs ~0.3 s per password: far too slow for
     # hundreds of test users. What is tested is our use of passwords, not PBKDF2.
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    # Tests read and assert English, the language of the code. That Dutch is the
+    # default for users is pinned by core/tests/test_language.py and test_translations.py,
+    # which set it explicitly.
+    "LANGUAGE_CODE": "en",
 }
 
 

@@ -5,6 +5,12 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _dutch_by_default(settings):
+    """The shipped default (config/settings.py); the rest of the suite runs in English."""
+    settings.LANGUAGE_CODE = "nl"
+
+
 def test_dutch_by_default_whatever_the_browser_asks(client):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
 

@@ -111,7 +111,8 @@ def test_the_region_chooses_the_words_of_flanders_or_the_netherlands():
 
 
 @pytest.mark.django_db
-def test_professionals_see_the_words_of_their_region(client, sign_in):
+def test_professionals_see_the_words_of_their_region(client, sign_in, settings):
+    settings.LANGUAGE_CODE = "nl"  # the shipped default
     from ketenplan.accounts.models import Region, Role
     from ketenplan.accounts.tests.factories import OrganisationFactory
 
