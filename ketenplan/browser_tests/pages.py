@@ -39,6 +39,12 @@ def field(scope: Page | Locator, label: str) -> Locator:
     return scope.get_by_label(_exact(label))
 
 
+def language_tag(language: str) -> re.Pattern:
+    """The ``lang`` of a page in ``language``: the language, maybe with its region
+    (``nl``, ``nl-be``, ``nl-NL``)."""
+    return re.compile(rf"^{re.escape(language)}(-[A-Za-z]+)?$", re.IGNORECASE)
+
+
 def iso(day: date) -> str:
     return day.isoformat()
 
