@@ -189,8 +189,9 @@ def test_someone_with_an_account_cannot_be_invited_again(
 
 
 def test_an_invalid_form_shows_errors_and_changes_nothing(
-    coordinator_client, smtp_sink, django_capture_on_commit_callbacks
+    coordinator_client, smtp_sink, django_capture_on_commit_callbacks, settings
 ):
+    settings.LANGUAGE_CODE = "nl"  # the shipped default (tests otherwise run in English)
     count = Professional.objects.count()
 
     response = invite(

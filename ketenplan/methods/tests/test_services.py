@@ -189,7 +189,8 @@ def test_deactivating_a_profile(alice):
 # --- The profile's data -----------------------------------------------------------------
 
 
-def test_profile_name_follows_the_active_language():
+def test_profile_name_follows_the_active_language(settings):
+    settings.LANGUAGE_CODE = "nl"  # the shipped default (tests otherwise run in English)
     profile = MethodProfile.objects.get(key="ketenaanpak-ifg")
     with translation.override("en"):
         assert profile.name == "Chain approach to intrafamily violence"

@@ -366,6 +366,7 @@ def test_member_roles_are_shown_when_choosing_whom_to_assess(client, world, case
 def test_questions_and_help_follow_the_language(client, world, case, assessment):
     client.force_login(world.team_member)
     url = reverse("risk:assessment_edit", args=[case.pk, assessment.pk])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
     dutch = client.get(url).content.decode()
     assert "Is het slachtoffer bij het laatste incident gewond geraakt?" in dutch
     assert "Ook letsel dat niet zichtbaar is" in dutch
