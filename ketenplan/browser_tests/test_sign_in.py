@@ -15,8 +15,11 @@ from .pages import LOGIN, MFA_AUTHENTICATE, current_code, language_tag
 pytestmark = [pytest.mark.browser]
 
 
-def test_sign_in_needs_password_and_authenticator_code(page, settings):
+def test_sign_in_needs_password_and_authenticator_code(page, settings, base_url):
     settings.LANGUAGE_CODE = "nl"  # the product's default (tests otherwise run in English)
+    # And chosen explicitly too: the live server of another test on this worker may still
+    # run under the suite's English default.
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "nl", "url": base_url}])
     user = ProfessionalFactory(
         roles=[Role.PARTNER], mfa=True, organisation__region=RegionFactory(), full_name="Ilse Claes"
     )
