@@ -33,3 +33,12 @@ def test_the_switch_chooses_english_and_back(client):
 def test_an_unknown_language_falls_back_to_dutch(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     assert client.get("/accounts/login/")["Content-Language"] == "nl"
+
+
+def test_not_found_is_a_page_of_the_site_in_the_users_language(client):
+    response = client.get("/cases/999999/")  # anonymous: sign in first
+    assert response.status_code == 302
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'href="#main"' in html and "Niet gevonden" in html
