@@ -183,7 +183,8 @@ def region_instrument_save(*, actor, choice: RegionInstrument, request=None) -> 
 
 def _lock_assessment(assessment: Assessment, expected_version: int | None) -> Assessment:
     fresh = (
-        Assessment.objects.select_for_update()
+        # Only this row: ``updated_by`` is a nullable join, which PostgreSQL cannot lock.
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("instrument_version", "updated_by", "case")
         .get(pk=assessment.pk)
     )
@@ -439,7 +440,9 @@ GUIDE_QUESTIONS = ("q_suspicion", "q_unsafety", "q_can_help", "q_help_accepted",
 
 
 def _lock_guide(guide: ReportingGuide, expected_version: int | None) -> ReportingGuide:
-    fresh = ReportingGuide.objects.select_for_update().select_related("updated_by").get(pk=guide.pk)
+    fresh = (
+        ReportingGuide.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=guide.pk)
+    )
     if expected_version is not None and fresh.version != expected_version:
         raise ConflictError(
             changed_by=fresh.updated_by, changed_at=fresh.updated_at, current_version=fresh.version
