@@ -60,7 +60,7 @@ from ketenplan.plans.models import Action, Contact, Evaluation, Goal, PlanVersio
 from ketenplan.risk.models import Assessment, InstrumentVersion
 
 from . import names
-from .sink import Sink
+from .sink import Sink, copy_chunks
 
 BENCH_PASSWORD = "bench-password-not-secret"  # fictional bench accounts
 BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -824,10 +824,11 @@ class Generator:
         count = 0
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        count += 1
+                for chunk in copy_chunks(rows):  # drawn before the COPY opens (see sink)
+                    with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+                        for row in chunk:
+                            copy.write_row(row)
+                    count += len(chunk)
             else:
                 sql = f"INSERT INTO {qn(table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
                 batch = []

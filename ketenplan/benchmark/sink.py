@@ -57,10 +57,14 @@ class Sink:
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(prepared(row))
-                        count += 1
+                # Rows are drawn (and prepared) before each COPY opens: a row generator
+                # or a field's preparation that queries the database on this connection
+                # while a COPY is open would wait for itself forever.
+                for chunk in copy_chunks(prepared(row) for row in rows):
+                    with cursor.cursor.copy(sql) as copy:
+                        for row in chunk:
+                            copy.write_row(row)
+                    count += len(chunk)
             else:
                 sql = (
                     f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
@@ -88,3 +92,18 @@ class Sink:
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), self.touched):
                 cursor.execute(statement)
+
+
+COPY_CHUNK = 50_000
+
+
+def copy_chunks(rows: Iterable, size: int = COPY_CHUNK):
+    """``rows`` in lists of ``size``, each drawn completely before it is written."""
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
