@@ -147,10 +147,21 @@ def _with_extra_member(data: QueryDict) -> QueryDict:
     return data
 
 
+def _initial_from_reporting_guide(request) -> dict:
+    """A decided reporting-code guide ("register for the chain approach") fills in the
+    reason and the violence concerned; only the guide's id travels in the link."""
+    guide_id = request.GET.get("reporting_guide", "")
+    if request.method != "GET" or not guide_id.isdigit():
+        return {}
+    from ketenplan.risk.selectors import registration_initial
+
+    return registration_initial(user=request.user, guide_id=int(guide_id))
+
+
 @policy("case.register")
 @require_http_methods(["GET", "POST"])
 def register(request):
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST or None, initial=_initial_from_reporting_guide(request))
     formset = MemberFormSet(request.POST or None, prefix=MEMBER_PREFIX)
     proposals = False
     if request.method == "POST" and "add_member" in request.POST:

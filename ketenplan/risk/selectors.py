@@ -337,8 +337,7 @@ def _prefill(guide: ReportingGuide) -> dict:
 def registration_url(guide: ReportingGuide) -> str:
     """The case registration, pre-filled from the guide (query parameters named as the
     registration form's fields, plus the guide's id)."""
-    values = _prefill(guide)
-    query = [("reporting_guide", guide.pk), ("reason", values["reason"])]
-    query += [("violence_kinds", kind) for kind in values["violence_kinds"]]
-    return f"{REGISTRATION_URL}?{urlencode(query)}"
+    # Only the guide's id: the registration reads the rest through the policy, so no
+    # sensitive text ends up in access logs or browser history.
+    return f"{REGISTRATION_URL}?{urlencode([('reporting_guide', guide.pk)])}"
 

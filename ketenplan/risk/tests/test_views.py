@@ -304,7 +304,14 @@ def test_the_chain_approach_decision_links_to_the_prefilled_registration(client,
     services.guide_decide(actor=world.team_member, guide=guide, outcome="chain_approach")
     client.force_login(world.team_member)
     html = client.get(reverse("reporting:guide", args=[guide.pk])).content.decode()
-    assert f'href="/cases/register/?reporting_guide={guide.pk}&amp;reason=Police+called+three+times.' in html
+    assert f'href="/cases/register/?reporting_guide={guide.pk}"' in html
+    # The registration opens filled in from the guide, for the guide's organisation only.
+    form = client.get(f"/cases/register/?reporting_guide={guide.pk}").content.decode()
+    assert "Police called three times." in form
+    client.force_login(world.referrer)
+    assert "Police called three times." not in client.get(
+        f"/cases/register/?reporting_guide={guide.pk}"
+    ).content.decode()
 
 
 # --- The admin ----------------------------------------------------------------------------
