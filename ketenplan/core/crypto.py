@@ -131,8 +131,7 @@ def decrypt(value: str, *, context: str = "") -> str:
     cipher = key_ring().ciphers.get(kid)
     if cipher is None:
         raise DecryptionError(
-            f"The stored value was encrypted under key {kid}, which is not in "
-            "FIELD_ENCRYPTION_KEYS."
+            f"The stored value was encrypted under key {kid}, which is not in FIELD_ENCRYPTION_KEYS."
         )
     try:
         blob = _b64decode(body)
@@ -141,9 +140,7 @@ def decrypt(value: str, *, context: str = "") -> str:
     if len(blob) < NONCE_BYTES + 16:
         raise DecryptionError("The stored value is damaged.")
     try:
-        plaintext = cipher.decrypt(
-            blob[:NONCE_BYTES], blob[NONCE_BYTES:], _associated_data(kid, context)
-        )
+        plaintext = cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _associated_data(kid, context))
     except InvalidTag as exc:
         raise DecryptionError(
             "The stored value does not authenticate: it was altered or moved from elsewhere."
@@ -209,9 +206,7 @@ def rotate_keys(
         while True:
             with transaction.atomic(using=using):
                 page = rows if last_pk is None else rows.filter(pk__gt=last_pk)
-                batch = list(
-                    page.select_for_update().order_by("pk").values_list("pk", stored)[:batch_size]
-                )
+                batch = list(page.select_for_update().order_by("pk").values_list("pk", stored)[:batch_size])
                 for pk, value in batch:
                     kid = key_id_of(value)
                     if kid == current:

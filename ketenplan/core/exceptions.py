@@ -38,15 +38,15 @@ class ConflictError(Exception):
         who = str(self.changed_by) if self.changed_by else _("someone else")
         if self.changed_at is None:
             return _(
-                "This record was changed by %(who)s in the meantime. "
-                "Review the changes and try again."
+                "This record was changed by %(who)s in the meantime. Review the changes and try again."
             ) % {"who": who}
         when = self.changed_at
         if timezone.is_aware(when):
             when = timezone.localtime(when)
-        return _(
-            "This record was changed by %(who)s at %(when)s. Review the changes and try again."
-        ) % {"who": who, "when": formats.date_format(when, "SHORT_DATETIME_FORMAT")}
+        return _("This record was changed by %(who)s at %(when)s. Review the changes and try again.") % {
+            "who": who,
+            "when": formats.date_format(when, "SHORT_DATETIME_FORMAT"),
+        }
 
     def __str__(self) -> str:
         return self.message

@@ -105,8 +105,7 @@ def test_the_walk_finds_our_views():
 def test_every_view_of_ours_declares_an_access_rule():
     undeclared = [f"{r.route} → {r.qualname}" for r in own_routes() if not r.access_policy]
     assert undeclared == [], (
-        "Decorate these views with ketenplan.core.policy.policy(...) or public:\n"
-        + "\n".join(undeclared)
+        "Decorate these views with ketenplan.core.policy.policy(...) or public:\n" + "\n".join(undeclared)
     )
 
 

@@ -65,9 +65,7 @@ NOT_WALKED = {
 def build_world():
     w = make_world()
     w.shelter_worker = ProfessionalFactory(organisation=w.shelter, roles=[Role.PARTNER], mfa=True)
-    w.dpo = ProfessionalFactory(
-        organisation=w.coordination, roles=[Role.DATA_PROTECTION_OFFICER], mfa=True
-    )
+    w.dpo = ProfessionalFactory(organisation=w.coordination, roles=[Role.DATA_PROTECTION_OFFICER], mfa=True)
     w.case = case_at(w, Stage.EXECUTION)
     case_services.participation_add(
         actor=w.coordinator, case=w.case, organisation=w.shelter, reason="Shelter place"
@@ -97,7 +95,9 @@ def build_world():
     w.plan = plan
     w.goal = Goal.objects.filter(plan_version=plan).first()
     w.measure = SafetyMeasure.objects.create(
-        plan_version=plan, kind=SafetyMeasure.Kind.DIRECT, description="Alarm button.",
+        plan_version=plan,
+        kind=SafetyMeasure.Kind.DIRECT,
+        description="Alarm button.",
         responsible_organisation=w.police,
     )
     w.action = plan_services.action_create(
@@ -181,8 +181,17 @@ def own_get_routes():
 
 # --- Who may see the markers ------------------------------------------------------------
 
-VIEWERS = ("coordinator", "referrer", "team_member", "case_director", "shelter_worker",
-           "outsider", "unsigned", "analyst", "dpo")
+VIEWERS = (
+    "coordinator",
+    "referrer",
+    "team_member",
+    "case_director",
+    "shelter_worker",
+    "outsider",
+    "unsigned",
+    "analyst",
+    "dpo",
+)
 PARTICIPANTS = {"coordinator", "referrer", "team_member", "case_director", "shelter_worker"}
 OUTSIDERS = {"outsider", "unsigned", "analyst", "dpo"}
 # The access-request export and "who has seen": everything about the person, for the
@@ -206,22 +215,37 @@ def may_see_address(state: str) -> set[str]:
 def set_consent(w, state: str) -> None:
     if state == "refused":
         consent_services.consent_record(
-            actor=w.coordinator, case=w.case, person=w.sara.person, status="refused",
-            obtained_on=date.today(), obtained_how="in_person",
+            actor=w.coordinator,
+            case=w.case,
+            person=w.sara.person,
+            status="refused",
+            obtained_on=date.today(),
+            obtained_how="in_person",
         )
     elif state in ("given", "withdrawn"):
         consent_services.consent_record(
-            actor=w.coordinator, case=w.case, person=w.sara.person, status="given",
-            obtained_on=date.today(), obtained_how="in_person", scope="all_partners",
+            actor=w.coordinator,
+            case=w.case,
+            person=w.sara.person,
+            status="given",
+            obtained_on=date.today(),
+            obtained_how="in_person",
+            scope="all_partners",
         )
         if state == "withdrawn":
             consent_services.consent_withdraw(
-                actor=w.coordinator, case=w.case, person=w.sara.person,
-                obtained_on=date.today(), obtained_how="in_person",
+                actor=w.coordinator,
+                case=w.case,
+                person=w.sara.person,
+                obtained_on=date.today(),
+                obtained_how="in_person",
             )
     elif state == "legal_basis":
         w.basis = consent_services.legal_basis_record(
-            actor=w.coordinator, case=w.case, person=w.sara.person, basis="be_case_conference",
+            actor=w.coordinator,
+            case=w.case,
+            person=w.sara.person,
+            basis="be_case_conference",
             justification="Case conference decided to share.",
             valid_until=date.today() + timedelta(days=90),
         )
@@ -237,11 +261,7 @@ def test_every_route_is_walked(w):
     values = kwarg_values(w)
     values["attachment_pk"] = 1
     values["basis_pk"] = 1
-    unfilled = [
-        r.route
-        for r in own_get_routes()
-        if not_walked_reason(r) is None and fill(r, values) is None
-    ]
+    unfilled = [r.route for r in own_get_routes() if not_walked_reason(r) is None and fill(r, values) is None]
     assert unfilled == [], (
         "Give these URL keywords an object in kwarg_values() (or a reason in NOT_WALKED):\n"
         + "\n".join(unfilled)
@@ -310,8 +330,11 @@ def test_withdrawal_hides_on_the_very_next_request(client, w, path):
     url = path.format(pk=w.case.pk)
     assert CONTRIBUTION_MARKER in _get(client, w.team_member, url)[1]
     consent_services.consent_withdraw(
-        actor=w.coordinator, case=w.case, person=w.sara.person,
-        obtained_on=date.today(), obtained_how="in_person",
+        actor=w.coordinator,
+        case=w.case,
+        person=w.sara.person,
+        obtained_on=date.today(),
+        obtained_how="in_person",
     )
     assert CONTRIBUTION_MARKER not in _get(client, w.team_member, url)[1]
     assert CONTRIBUTION_MARKER in _get(client, w.referrer, url)[1]
@@ -327,19 +350,24 @@ def test_notifications_carry_no_personal_data(client, w, django_capture_on_commi
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         consent_services.emergency_access_open(
-            actor=w.outsider, reference=w.case.reference, password=PASSWORD,
+            actor=w.outsider,
+            reference=w.case.reference,
+            password=PASSWORD,
             reason="Sara is at our door; Kevin is outside.",
         )
         dossier_services.information_request_create(
-            actor=w.coordinator, case=w.case, to_organisation=w.addiction,
+            actor=w.coordinator,
+            case=w.case,
+            to_organisation=w.addiction,
             question="Does Kevin Peeters attend your programme?",
-            due_on=date.today() + timedelta(days=7), about_person=w.sara.person,
+            due_on=date.today() + timedelta(days=7),
+            about_person=w.sara.person,
         )
     assert mail.outbox, "the actions above notify by e-mail"
     forbidden = [CONTRIBUTION_MARKER, ADDRESS_MARKER, FAMILY_NAME, "Sara", "Kevin", "Lina"]
     for message in mail.outbox:
-        text = message.subject + message.body + "".join(
-            str(a[0]) for a in getattr(message, "alternatives", [])
+        text = (
+            message.subject + message.body + "".join(str(a[0]) for a in getattr(message, "alternatives", []))
         )
         for word in forbidden:
             assert word not in text, (message.subject, word)
@@ -348,8 +376,12 @@ def test_notifications_carry_no_personal_data(client, w, django_capture_on_commi
 def test_the_emergency_reader_sees_the_case_but_not_what_consent_withholds(client, w):
     set_consent(w, "given")
     EmergencyAccess.objects.create(
-        case=w.case, professional=w.outsider, organisation=w.addiction, reason="Acute danger",
-        opened_at=timezone.now(), expires_at=timezone.now() + timedelta(hours=2),
+        case=w.case,
+        professional=w.outsider,
+        organisation=w.addiction,
+        reason="Acute danger",
+        opened_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=2),
     )
     status, body = _get(client, w.outsider, f"/cases/{w.case.pk}/")
     assert status == 200

@@ -53,17 +53,29 @@ def test_the_raw_values_are_ciphertext_and_read_back_plain():
     case = case_at(w, Stage.EXECUTION)
     sara = case.members.select_related("person").get(person__given_names="Sara").person
     detail = person_services.contact_detail_add(
-        actor=w.referrer, person=sara, kind=ContactDetail.Kind.ADDRESS, value="Safe House Lane 1",
+        actor=w.referrer,
+        person=sara,
+        kind=ContactDetail.Kind.ADDRESS,
+        value="Safe House Lane 1",
         is_confidential=True,
     )
     contribution = Contribution.objects.create(
-        case=case, about_person=sara, life_domain=LifeDomain.objects.first(), organisation=w.police,
-        author=w.referrer, text="Sara told us about the threats.", occurred_on=timezone.localdate(),
+        case=case,
+        about_person=sara,
+        life_domain=LifeDomain.objects.first(),
+        organisation=w.police,
+        author=w.referrer,
+        text="Sara told us about the threats.",
+        occurred_on=timezone.localdate(),
         source="Conversation",
     )
     contact = plan_services.contact_log(
-        actor=w.case_director, case=case, kind=Contact.Kind.HOME_VISIT,
-        at=timezone.now() - timedelta(hours=1), with_persons=[sara], summary="Visited Sara at home.",
+        actor=w.case_director,
+        case=case,
+        kind=Contact.Kind.HOME_VISIT,
+        at=timezone.now() - timedelta(hours=1),
+        with_persons=[sara],
+        summary="Visited Sara at home.",
     )
     for obj, field, plain in [
         (detail, "value", "Safe House Lane 1"),

@@ -17,9 +17,7 @@ def test_healthz_answers_200_when_the_database_answers(client):
 
 
 def test_healthz_answers_503_when_the_database_does_not(client):
-    with mock.patch.object(
-        connection, "cursor", side_effect=OperationalError("connection refused")
-    ):
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("connection refused")):
         response = client.get("/healthz")
 
     assert response.status_code == 503

@@ -84,9 +84,7 @@ _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
 def _sample_route(route: str) -> str:
-    return _ROUTE_PARAM.sub(
-        lambda m: SAMPLE_VALUES.get(m.group("converter") or "str", "1"), route
-    )
+    return _ROUTE_PARAM.sub(lambda m: SAMPLE_VALUES.get(m.group("converter") or "str", "1"), route)
 
 
 def _sample_regex(regex: str) -> str:
