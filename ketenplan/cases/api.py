@@ -267,11 +267,15 @@ def _valid(serializer_class, request):
 
 
 def _person(user, person_id):
-    """A person to link into the case: whoever may look for duplicates may link one."""
+    """A person to link into the case by id: only one the user already knows from a case
+    their organisation may see, so ids cannot be used to fish for other people. (A person
+    known elsewhere is linked through the web registration, which re-checks the duplicate
+    proposal.)"""
     from ketenplan.persons.models import Person
 
     policy.require(user, "persons.find_matches")
-    return get_object_or_404(Person, pk=person_id)
+    known = Person.objects.filter(case_memberships__case__in=selectors.visible_cases(user=user).values("pk"))
+    return get_object_or_404(known.distinct(), pk=person_id)
 
 
 def _detail(request, pk, code=status.HTTP_200_OK):

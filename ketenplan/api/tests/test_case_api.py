@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from ketenplan.audit.models import AuditEvent
 from ketenplan.cases.models import AdmissibilityDecision, Case, Stage
-from ketenplan.cases.tests.factories import case_at, family
+from ketenplan.cases.tests.factories import case_at, family, make_world
 from ketenplan.dossier.tests.files import pdf, upload
 
 from .conftest import api_as
@@ -688,3 +688,17 @@ def test_the_follow_up_after_closure(world):
     )
     assert done.status_code == 200
     assert case.closure.follow_up_note == "No new call-outs."
+
+
+def test_a_person_id_from_a_case_the_user_cannot_see_cannot_be_linked(world):
+    other = make_world()
+    hidden = case_at(other, Stage.REGISTERED)
+    stranger = hidden.members.first().person
+    mine = case_at(world, Stage.INTAKE)
+    r = api_as(world.coordinator).post(
+        f"/api/cases/{mine.pk}/members/",
+        {"person_id": stranger.pk, "roles": ["relative"], "expected_version": mine.version},
+        format="json",
+    )
+    assert r.status_code == 404
+    assert not mine.members.filter(person=stranger).exists()
