@@ -85,6 +85,18 @@ def with_next_milestone(cases: list[Case], *, today: date | None = None) -> list
     return cases
 
 
+BOARD_ESCALATIONS = 20
+
+
+def board_escalations(*, user) -> list:
+    """Open escalations (doorzettingsmacht) of the coordination point, oldest first; they
+    stay on the board until the steering group handled them."""
+    policy.require(user, "overview.board")
+    from ketenplan.meetings.selectors import open_escalations
+
+    return list(open_escalations(user=user)[:BOARD_ESCALATIONS])
+
+
 # --- My work ----------------------------------------------------------------------------
 
 MY_WORK_LIMIT = 15

@@ -38,5 +38,10 @@ def board(request):
     return render(
         request,
         "overview/board.html",
-        {"form": form, "page": page, "counts": selectors.stage_counts(user=request.user)},
+        {
+            "form": form,
+            "page": page,
+            "counts": selectors.stage_counts(user=request.user),
+            "escalations": selectors.board_escalations(user=request.user),
+        },
     )

@@ -75,6 +75,24 @@ def test_board_query_count_does_not_grow_with_the_number_of_cases(
 
 
 # Pinned: session, user, roles, MFA check, the user's organisation (header), count, page,
-# profiles, held evaluations, stage counts, and the idle-timeout session save (3).
+# profiles, held evaluations, stage counts, open escalations (2), and the idle-timeout session
+# save (3).
 # A change that adds queries fails here until this number is consciously updated.
-QUERIES_ON_BOARD = 13
+QUERIES_ON_BOARD = 15
+
+
+def test_open_escalations_stay_on_the_board_until_handled(client, world):
+    from ketenplan.meetings.models import Escalation
+    from ketenplan.meetings.services.escalations import escalation_raise
+
+    case = case_at(world, Stage.EXECUTION, family_label="Family Blocked")
+    escalation = escalation_raise(
+        actor=world.case_director,
+        case=case,
+        kind=Escalation.Kind.NON_COOPERATING_PARTNER,
+        reason="The police do not answer our calls.",
+        organisation=world.police,
+    )
+    client.force_login(world.coordinator)
+    html = client.get("/board/").content.decode()
+    assert f"/meetings/escalations/{escalation.pk}/" in html and case.reference in html
