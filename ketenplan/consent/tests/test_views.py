@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from ketenplan.accounts.tests.factories import PASSWORD
 from ketenplan.consent import services
@@ -236,7 +237,9 @@ def test_the_review_list_and_review(client, world, case):
     client.force_login(world.coordinator)
     listing = client.get(url("emergency_review_list"))
     html = listing.content.decode()
-    assert case.reference in html and world.outsider.full_name in html and "Danger at the door" in html
+    assert (
+        case.reference in html and escape(world.outsider.full_name) in html and "Danger at the door" in html
+    )
     assert_no_inline_script_or_style(html)
     page = client.get(url("emergency_review", access.pk))
     assert page.status_code == 200 and "Danger at the door" in page.content.decode()
