@@ -143,6 +143,24 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture
+def fresh_totp_period():
+    """Time jumps to the start of a TOTP period and runs on from there.
+
+    A test computes the authenticator code and posts it a moment later, as a person
+    does. Started anywhere, the period could roll over in between (on a loaded CI
+    machine it did) and a right code would be refused; started at the beginning of a
+    period, the code stays the current one for the whole 30 seconds.
+    """
+    import time_machine
+    from allauth.mfa import app_settings as mfa_settings
+
+    period = mfa_settings.TOTP_PERIOD
+    start = (int(time.time()) // period + 1) * period
+    with time_machine.travel(start, tick=True):
+        yield
+
+
+@pytest.fixture
 def sign_in(client):
     """``sign_in(Role.COORDINATOR, ...)`` → a signed-in professional with MFA enrolled.
 

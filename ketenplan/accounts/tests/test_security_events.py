@@ -17,7 +17,7 @@ from ketenplan.accounts.tests.helpers import (
 )
 from ketenplan.audit.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_totp_period")]
 
 
 def actions(**filters) -> list[str]:

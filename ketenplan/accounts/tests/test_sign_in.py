@@ -25,7 +25,7 @@ from ketenplan.accounts.tests.helpers import (
     signed_in_user_id,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_totp_period")]
 
 
 def message(adapter_cls, key) -> str:
