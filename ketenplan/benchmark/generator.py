@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import random
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from hashlib import sha256
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -60,7 +63,7 @@ from ketenplan.plans.models import Action, Contact, Evaluation, Goal, PlanVersio
 from ketenplan.risk.models import Assessment, InstrumentVersion
 
 from . import names
-from .sink import Sink, copy_chunks
+from .sink import BulkLoad, Sink
 
 BENCH_PASSWORD = "bench-password-not-secret"  # fictional bench accounts
 BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -90,6 +93,17 @@ SCALES = {
     # 250,000 cases, 1,000,000 persons, 20,000,000 audit rows.
     "national": Scale(regions=25, cases_per_region=10_000, audit_per_case=80),
 }
+
+
+def fraction_of(scale: Scale, fraction: float) -> Scale:
+    """``scale`` with ``fraction`` of its cases (and so of everything per case), for
+    profiling the generator and extrapolating: the same shape per case and per region,
+    fewer regions (at least one)."""
+    if not 0 < fraction <= 1:
+        raise ValueError("fraction must be in (0, 1]")
+    total = max(1, round(scale.cases * fraction))
+    regions = max(1, round(scale.regions * fraction))
+    return replace(scale, regions=regions, cases_per_region=max(1, total // regions))
 
 
 def tiny_scale(cases: int) -> Scale:
@@ -155,6 +169,13 @@ SENTENCES = [
     "Er zijn zorgen over alcoholgebruik in het weekend.",
 ]
 PLACEHOLDER = "Fictional benchmark text."
+# Every table the generator fills by COPY: loaded without foreign keys and secondary
+# indexes, which are rebuilt afterwards (``sink.BulkLoad``).
+BULK_MODELS = [
+    Person, Case, CaseMember, Participation, Transition, AdmissibilityDecision, RiskWeighing,
+    CaseDirectorAssignment, CaseClosure, Assessment, Contribution, PlanVersion, Goal, SafetyMeasure,
+    Evaluation, Action, Contact, Contact.with_persons.through, Consent, AuditEvent,
+]  # fmt: skip
 
 
 @dataclass
@@ -198,28 +219,60 @@ class Generator:
         self.cases: list[PlannedCase] = []
         self.bench_users: dict[str, int] = {}
         self.timings: dict[str, float] = {}
+        self.cpu: dict[str, dict[str, float]] = {}
 
     def say(self, message: str) -> None:
         if self.out is not None:
             self.out.write(message)
 
     def step(self, name: str, fn) -> None:
-        started = time.monotonic()
+        """Run one phase and log its wall time, this process's CPU time and the CPU time
+        of the database server process serving it (PostgreSQL on this machine), so that
+        a run on a busy machine can still be judged and extrapolated."""
+        started, cpu, db_cpu = time.monotonic(), time.process_time(), self._db_cpu()
         fn()
-        self.timings[name] = round(time.monotonic() - started, 1)
-        self.say(f"  {name}: {self.timings[name]} s")
+        wall = round(time.monotonic() - started, 1)
+        self.timings[name] = wall
+        used = round(time.process_time() - cpu, 1)
+        self.cpu[name] = {"python": used}
+        line = f"  {name + ':':18} {wall:7.1f} s wall, python {used:6.1f} s CPU"
+        if db_cpu is not None:
+            self.cpu[name]["database"] = round(self._db_cpu() - db_cpu, 1)
+            line += f", database {self.cpu[name]['database']:6.1f} s CPU"
+        self.say(line)
+
+    def _db_cpu(self) -> float | None:
+        """CPU seconds used so far by this connection's PostgreSQL backend (``None`` when
+        not PostgreSQL or the server is not on this machine). Parallel index-build
+        workers are not counted."""
+        if connection.vendor != "postgresql":
+            return None
+        if not hasattr(self, "_backend_stat"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self._backend_stat = f"/proc/{cursor.fetchone()[0]}/stat"
+        try:
+            with open(self._backend_stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     # --- Orchestration ------------------------------------------------------------------
 
     def run(self) -> dict:
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         # Anything already waiting is sealed first, so the generated chain continues it.
         seal_pending()
         self.domains = list(LifeDomain.objects.filter(is_active=True).values_list("pk", flat=True))
         self.profile = MethodProfile.objects.filter(is_active=True).order_by("pk").first()
         self.instrument = InstrumentVersion.objects.order_by("pk").first()
-        with transaction.atomic():
+        load = BulkLoad(BULK_MODELS)
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
             self.step("organisations", self.make_organisations)
+            self.step("drop indexes", load.drop)
             self.step("cases", self.plan_cases)
             self.step("persons", self.write_persons)
             self.step("case rows", self.write_cases)
@@ -229,19 +282,31 @@ class Generator:
             self.step("contacts", self.write_contacts)
             self.step("consent", self.write_consents)
             self.step("audit", self.write_audit)
+            self.step("indexes", load.restore_indexes)
+            self.step("foreign keys", load.restore_foreign_keys)
             self.sink.reset_sequences()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+        self.step("commit", lambda: atomic.__exit__(None, None, None))
         # Second factors last: enrolling one may write an audit row of its own (now).
         self.step("second factors", self.enrol_bench_users)
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            self.step("analyze", self._analyze)
+        seconds = round(time.monotonic() - started, 1)
+        self.say(f"  {'total:':18} {seconds:7.1f} s wall, python {time.process_time() - cpu:6.1f} s CPU")
         return {
             "scale": self.scale.__dict__,
             "rows": dict(self.sink.counts),
-            "seconds": round(time.monotonic() - started, 1),
+            "seconds": seconds,
             "timings": self.timings,
+            "cpu": self.cpu,
             "bench_users": self.bench_users,
         }
+
+    def _analyze(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     # --- Organisations and professionals (ORM, small) -----------------------------------
 
@@ -758,6 +823,14 @@ class Generator:
     # --- The audit trail, generated already chained --------------------------------------
 
     def write_audit(self) -> None:
+        """The audit trail, already chained, in one COPY (the largest table by far).
+
+        The hot loop builds each row's canonical content (``hashing.content_digest``)
+        from fragments prepared once per professional and per kind of event, hashes it
+        and links it with ``hashlib`` directly, and hands PostgreSQL ready COPY text.
+        Every 997th row (and the first) is hashed again with ``hashing.content_digest_of``
+        and must agree, so a change in the hashing fails here, not in ``verify_audit``.
+        """
         rng = self.rng
         head = AuditChainHead.objects.select_for_update().get_or_create(pk=1)[0]
         latest = AuditEvent.objects.order_by("-at").values_list("at", flat=True).first()
@@ -769,80 +842,99 @@ class Generator:
         if total == 0 or end <= start:
             return
         step = (end - start).total_seconds() / total
-        registered = [c.registered_at for c in self.cases]
+        registered = [c.registered_at.timestamp() for c in self.cases]
         actions = [("case.viewed", "cases.case", 0.55), ("case.timeline_viewed", "cases.case", 0.1),
                    ("contribution.created", "dossier.contribution", 0.1), ("person.search", "", 0.1),
                    ("action.updated", "plans.action", 0.1), ("contact.logged", "plans.contact", 0.05)]  # fmt: skip
-        kinds = [(a, t) for a, t, _ in actions]
         kind_weights = [w for _, _, w in actions]
+        encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode  # as hashing does
+        kinds = []  # (action, object_type, detail, is_case, hash fragment, hash suffix, COPY fragment)
+        for action, object_type, _ in actions:
+            detail = '{"bench":true}' if object_type else '{"purpose":"case_registration","candidates":1}'
+            kinds.append((action, object_type, detail, object_type == "cases.case",
+                          f",{encode(action)},{encode(object_type)},\"",
+                          f'","normal",null,{encode(json.loads(detail))}]',
+                          f"{action}\t{object_type}\t"))  # fmt: skip
+        actors = {}  # professional -> (hash fragment, COPY fragment, org, label, roles)
+        for org, pros in self._org_pros.items():
+            for p in pros:
+                label, roles = self.pro_email[p], self.pro_roles[p]
+                for value in (label, roles):  # COPY text below is written unescaped
+                    if any(ch in value for ch in "\\\t\n\r"):
+                        raise ValueError(f"unexpected character in {value!r}")
+                actors[p] = (encode([p, label, org, roles])[1:-1], f"{p}\t{label}\t{org}\t{roles}\t", org, label,
+                             roles)  # fmt: skip
         first_id = self.sink.next_id(AuditEvent)
         state = {"seq": head.seq, "hash": head.chain_hash, "id": first_id - 1}
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        cases, org_pros, rand, bisect_right = self.cases, self._org_pros, rng.random, bisect.bisect_right
+        postgresql = connection.vendor == "postgresql"
         adapt = connection.ops.adapt_datetimefield_value
-        digest, link = hashing.content_digest_of, hashing.link_digest
-        kind_choices = rng.choices
 
-        def gen():
+        def rows(chunk: int = 20_000):
+            """Lists of COPY lines (PostgreSQL) or of row tuples (SQLite)."""
             t = start.timestamp()
             seq, prev, eid = state["seq"], state["hash"], state["id"]
-            picked = kind_choices(kinds, kind_weights, k=total)
-            for n in range(total):
-                t += step * (0.5 + rng.random())
-                at = datetime.fromtimestamp(int(t * 1000) / 1000, tz=UTC)
-                upto = bisect.bisect_right(registered, at) or 1
-                case = self.cases[rng.randrange(upto)]
-                org = case.orgs[rng.randrange(len(case.orgs))]
-                pros = self._org_pros[org]
-                actor = pros[rng.randrange(len(pros))]
-                action, object_type = picked[n]
-                object_id = str(case.id) if object_type == "cases.case" else (str(n) if object_type else "")
-                detail = '{"bench":true}' if object_type else '{"purpose":"case_registration","candidates":1}'
-                roles = self.pro_roles[actor]
-                label = self.pro_email[actor]
-                eid += 1
-                seq += 1
-                content = digest(at, actor, label, org, roles, action, object_type, object_id, "normal", None, detail)
-                chain = link(prev, content, eid)
-                yield (eid, adapt(at), actor, label, org, roles, action, object_type, object_id, "normal", None,
-                       detail, content, seq, prev, chain)  # fmt: skip
-                prev = chain
+            n = 0
+            while n < total:
+                size = min(chunk, total - n)
+                out = []
+                for kind in rng.choices(kinds, kind_weights, k=size):
+                    t += step * (0.5 + rand())
+                    ms = int(t * 1000)
+                    at = epoch + timedelta(milliseconds=ms)
+                    iso = at.isoformat()
+                    upto = bisect_right(registered, ms / 1000) or 1
+                    case = cases[int(rand() * upto)]
+                    org = case.orgs[int(rand() * len(case.orgs))]
+                    pros = org_pros[org]
+                    actor = pros[int(rand() * len(pros))]
+                    action, object_type, detail, is_case, fragment, suffix, kind_copy = kind
+                    object_id = str(case.id) if is_case else (str(n) if object_type else "")
+                    a_hash, a_copy, _org, label, roles = actors[actor]
+                    eid += 1
+                    seq += 1
+                    content = sha256(f'["v2","{iso}",{a_hash}{fragment}{object_id}{suffix}'.encode()).hexdigest()
+                    if n % 997 == 0 and content != hashing.content_digest_of(
+                        at, actor, label, org, roles, action, object_type, object_id, "normal", None, detail
+                    ):
+                        raise RuntimeError("bench audit rows are hashed differently from audit.hashing")
+                    chain = sha256(f"{prev}{content}{eid}".encode()).hexdigest()
+                    if postgresql:
+                        out.append(f"{eid}\t{iso}\t{a_copy}{kind_copy}{object_id}\tnormal\t\\N\t{detail}\t"
+                                   f"{content}\t{seq}\t{prev}\t{chain}\n")  # fmt: skip
+                    else:
+                        out.append((eid, adapt(at), actor, label, org, roles, action, object_type, object_id,
+                                    "normal", None, detail, content, seq, prev, chain))  # fmt: skip
+                    prev = chain
+                    n += 1
+                yield out
             state.update(seq=seq, hash=prev, id=eid)
 
-        # ``detail`` goes in as JSON text: the column parses it (jsonb on PostgreSQL).
-        self._write_raw(AuditEvent, ["id", "at", "actor", "actor_label", "organisation_id", "roles", "action",
-                                     "object_type", "object_id", "purpose", "ip", "detail", "content_hash",
-                                     "chain_seq", "prev_hash", "chain_hash"], gen())  # fmt: skip
-        AuditChainHead.objects.filter(pk=1).update(
-            seq=state["seq"], chain_hash=state["hash"], last_event_id=state["id"], sealed_at=timezone.now()
-        )
-
-    def _write_raw(self, model, names_, rows) -> None:
-        """Like ``Sink.write`` but with values already in database form (hot path)."""
-        fields = [model._meta.get_field(n) for n in names_]
-        table = model._meta.db_table
+        names_ = ["id", "at", "actor", "actor_label", "organisation_id", "roles", "action", "object_type",
+                  "object_id", "purpose", "ip", "detail", "content_hash", "chain_seq", "prev_hash", "chain_hash"]  # fmt: skip
+        table = AuditEvent._meta.db_table
         qn = connection.ops.quote_name
-        columns = ", ".join(qn(f.column) for f in fields)
+        columns = ", ".join(qn(AuditEvent._meta.get_field(n).column) for n in names_)
         count = 0
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                for chunk in copy_chunks(rows):  # drawn before the COPY opens (see sink)
-                    with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
-                        for row in chunk:
-                            copy.write_row(row)
-                    count += len(chunk)
+            if postgresql:
+                # ``detail`` goes in as JSON text: the column parses it (jsonb). Nothing in
+                # ``rows`` touches the database, so one COPY stays open throughout.
+                with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+                    for lines in rows():
+                        copy.write("".join(lines))
+                        count += len(lines)
             else:
-                sql = f"INSERT INTO {qn(table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-                batch = []
-                for row in rows:
-                    batch.append(row)
-                    if len(batch) >= 10_000:
-                        cursor.executemany(sql, batch)
-                        count += len(batch)
-                        batch.clear()
-                if batch:
+                sql = f"INSERT INTO {qn(table)} ({columns}) VALUES ({', '.join(['%s'] * len(names_))})"
+                for batch in rows():
                     cursor.executemany(sql, batch)
                     count += len(batch)
         self.sink.counts[table] = self.sink.counts.get(table, 0) + count
-        self.sink.touched.append(model)
+        self.sink.touched.append(AuditEvent)
+        AuditChainHead.objects.filter(pk=1).update(
+            seq=state["seq"], chain_hash=state["hash"], last_event_id=state["id"], sealed_at=timezone.now()
+        )
 
     # --- Bench users: a few professionals per role with an authenticator app ------------
 

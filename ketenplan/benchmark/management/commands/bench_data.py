@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from ketenplan.benchmark.generator import SCALES, Generator, tiny_scale
+from ketenplan.benchmark.generator import SCALES, Generator, fraction_of, tiny_scale
 from ketenplan.cases.models import Case
 
 
@@ -33,11 +33,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=[*SCALES, "tiny"], default="region")
         parser.add_argument("--cases", type=int, default=100, help="number of cases for --scale tiny")
+        parser.add_argument(
+            "--fraction",
+            type=float,
+            default=1.0,
+            help="generate this fraction of the scale's cases (same shape per case), to profile and "
+            "extrapolate; the phase timings are printed either way",
+        )
         parser.add_argument("--reset", action="store_true", help="wipe the database first")
         parser.add_argument("--seed", type=int, default=20240601)
         parser.add_argument("--json", dest="json_path", help="write a summary (rows, bench users) here")
 
-    def handle(self, *args, scale, cases, reset, seed, json_path, **options):
+    def handle(self, *args, scale, cases, fraction, reset, seed, json_path, **options):
         if getattr(settings, "PRODUCTION", False) and not getattr(settings, "KETENPLAN_BENCH", False):
             raise CommandError("bench_data refuses in production mode: it writes fictional cases.")
         if Case.objects.exists():
@@ -50,7 +57,12 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
             reload_reference_data()
         spec = tiny_scale(cases) if scale == "tiny" else SCALES[scale]
-        self.stdout.write(f"Generating {scale}: {spec.cases:,} cases ...")
+        if fraction != 1.0:
+            if not 0 < fraction <= 1:
+                raise CommandError("--fraction must be greater than 0 and at most 1.")
+            spec = fraction_of(spec, fraction)
+        part = f" x {fraction}" if fraction != 1.0 else ""
+        self.stdout.write(f"Generating {scale}{part}: {spec.cases:,} cases ...")
         result = Generator(spec, seed=seed, out=self.stdout).run()
         result["scale_name"] = scale
         for table, n in sorted(result["rows"].items()):
