@@ -201,6 +201,9 @@ class Action(models.Model):
             models.Index(fields=["owner", "status", "due_on"], name="action_owner_idx"),
             models.Index(fields=["owner_organisation", "status", "due_on"], name="action_org_idx"),
             models.Index(fields=["case", "status"], name="action_case_idx"),
+            # The agenda's "cases whose actions are late": open actions past a date, per
+            # case (meetings.agenda.propose) — a range over the late ones only, covering.
+            models.Index(fields=["status", "due_on", "case"], name="action_late_idx"),
         ]
         constraints = [
             models.CheckConstraint(

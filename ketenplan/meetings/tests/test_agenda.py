@@ -290,3 +290,20 @@ def test_items_are_capped_per_kind_longest_waiting_first_and_the_rest_counted(cl
     client.force_login(world.coordinator)
     html = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Late actions: 2 more" in html and "New registration: admissibility: 1 more" in html
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_the_late_actions_are_read_through_their_own_index(world):
+    """Only the late actions are read, from the index on (status, due on, case), not every
+    action of the region (migration plans 0004)."""
+    case = case_at(world, Stage.EXECUTION)
+    late_action(world, case)
+    meeting = meeting_at(world, team(world), timezone.now() + timedelta(days=1))
+    with CaptureQueriesContext(connection) as queries:
+        proposals = agenda.propose(meeting)
+    assert Kind.LATE_ACTIONS in {p.kind for p in proposals}
+    (late_sql,) = [q["sql"] for q in queries if '"plans_action"' in q["sql"] and "GROUP BY" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {late_sql}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "action_late_idx" in plan, plan
