@@ -25,6 +25,7 @@ from ketenplan.core import policy as access
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.core.forms import apply_validation_error
 from ketenplan.core.policy import policy
+from ketenplan.meetings import selectors as meeting_selectors
 from ketenplan.persons.selectors import person_matches
 
 from . import navigation, selectors, services, workflow
@@ -264,6 +265,7 @@ def case_detail(request, pk: int):
         "decisions": selectors.case_decisions(user=user, case=case),
         "steps": navigation.step_links(user, case),
         "open_requests": selectors.open_information_requests(user=user, case=case),
+        "crisis_and_escalations": meeting_selectors.case_panel(user=user, case=case),
         "can": {
             "add_member": access.can(user, "case.add_member", case),
             "add_partner": case.stage != Stage.CLOSED and _may_add_partner(user, case),

@@ -333,6 +333,19 @@ class EscalationForm(forms.Form):
         self.fields["action"].queryset = actions
         self.fields["organisation"].queryset = organisations
 
+    @staticmethod
+    def initial_from(params, *, actions, organisations) -> dict:
+        """Pre-fill from a link (``?action=<pk>`` from the action list, ``?organisation=<pk>``);
+        only an action or partner that may be escalated in this case is taken over."""
+        initial = {}
+        action = params.get("action", "")
+        organisation = params.get("organisation", "")
+        if action.isdigit() and actions.filter(pk=int(action)).exists():
+            initial.update(kind=Escalation.Kind.BLOCKED_ACTION, action=int(action))
+        elif organisation.isdigit() and organisations.filter(pk=int(organisation)).exists():
+            initial.update(kind=Escalation.Kind.NON_COOPERATING_PARTNER, organisation=int(organisation))
+        return initial
+
 
 class ConsultationHourForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ConsultationHour.Kind.choices, widget=forms.RadioSelect)

@@ -166,10 +166,10 @@ def can_handle_escalation(user, escalation) -> bool:
 def visible_escalations(user, queryset):
     """The steering group sees its region's escalations (what is blocked and why, the
     case's reference); coordinators those of cases they take part in; a case director
-    those they raised."""
+    those they raised and those of the cases they direct now (a successor takes over)."""
     if not can_view_escalations(user, None):
         return queryset.none()
-    condition = Q(raised_by=user)
+    condition = Q(raised_by=user) | Q(case__case_director=user)
     regions = getattr(user, "_steering_regions", None)
     if regions is None:
         is_steering(user)

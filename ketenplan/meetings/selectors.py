@@ -270,12 +270,18 @@ def minutes_view(*, user, meeting: Meeting, version: int | None = None) -> Minut
 
 
 def case_crisis_consultations(*, user, case: Case) -> list[Meeting]:
-    """The crisis consultations on a case, for the case page (outcome included)."""
+    """The crisis consultations on a case, for the case page: whoever sees the case sees
+    that one was held, when, and its outcome (recorded in the case). Each is marked with
+    ``viewer_attends`` (invited: the video link is theirs) and ``viewer_may_open`` (the
+    meeting's own page, with why it was called). One query."""
     policy.require(user, "case.view", case)
+    attends = Attendance.objects.filter(meeting=OuterRef("pk"), professional=user)
+    may_open = policy.scope(user, "meetings.view", Meeting.objects.filter(pk=OuterRef("pk")))
     return list(
         Meeting.objects.filter(case=case, kind=Meeting.Kind.CRISIS)
+        .annotate(viewer_attends=Exists(attends), viewer_may_open=Exists(may_open))
         .select_related("called_by", "outcome_recorded_by")
-        .order_by("-starts_at")
+        .order_by("-starts_at", "-pk")
     )
 
 
@@ -332,8 +338,36 @@ def escalation_get(*, user, pk) -> Escalation:
 
 
 def case_escalations(*, user, case: Case) -> list[Escalation]:
+    """The escalations of a case that the viewer may open (the escalation scope: the
+    steering group, coordinators in the case, its case director and whoever raised
+    it), newest first. One query."""
     policy.require(user, "case.view", case)
-    return list(Escalation.objects.filter(case=case).select_related("raised_by", "organisation", "action"))
+    return list(_escalations(user).filter(case=case).order_by("-raised_at", "-pk"))
+
+
+@dataclass
+class CasePanel:
+    """What the case page shows of crisis consultations and escalations."""
+
+    consultations: list[Meeting]
+    escalations: list[Escalation]
+    can_call_crisis: bool
+    can_escalate: bool
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.consultations or self.escalations or self.can_call_crisis or self.can_escalate)
+
+
+def case_panel(*, user, case: Case) -> CasePanel:
+    """Crisis consultations and escalations of ``case`` as the viewer may see them, and
+    whether they may call one or escalate. Two queries, whatever their number."""
+    return CasePanel(
+        consultations=case_crisis_consultations(user=user, case=case),
+        escalations=case_escalations(user=user, case=case),
+        can_call_crisis=policy.can(user, "meetings.call_crisis", case),
+        can_escalate=policy.can(user, "meetings.escalate", case),
+    )
 
 
 def escalation_actions(*, user, case: Case) -> QuerySet:

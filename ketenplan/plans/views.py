@@ -44,7 +44,7 @@ from .forms import (
     VersionForm,
     ZrmForm,
 )
-from .models import PlanVersion
+from .models import Action, PlanVersion
 
 VIEW_RULE = "case.list"  # works on cases; the case itself is checked by case_get
 
@@ -544,6 +544,17 @@ def _evaluation_form(request, case: Case, data=None) -> EvaluationHoldForm:
     )
 
 
+def _mark_escalatable(user, case: Case, actions) -> None:
+    """Mark the overdue or blocked actions that the viewer may escalate to the steering
+    group (the case director, or the coordinator standing in): their row links to the
+    escalation form with the action filled in."""
+    may_escalate = access.can(user, "meetings.escalate", case)
+    for action in actions:
+        action.may_escalate = may_escalate and (
+            action.is_overdue or action.status == Action.Status.CANNOT_BE_DONE
+        )
+
+
 def _execution_page(request, case: Case, *, status: int = 200, **forms):
     """The execution page; ``forms`` replace the blank forms (a refused POST shows its
     input): ``action_form``, ``contact_form``, ``referral_form``, ``screening_form``,
@@ -555,6 +566,7 @@ def _execution_page(request, case: Case, *, status: int = 200, **forms):
     may_direct = access.can(user, "case.direct", case)
     actions = selectors.case_actions(user=user, case=case)
     status_forms = forms.get("action_status_forms", {})
+    _mark_escalatable(user, case, actions)
     for action in actions:
         action.can_change = is_open and access.can(user, "plan.action_status", action)
         if action.can_change:
@@ -677,12 +689,14 @@ def action_status(request, pk: int, action_pk: int):
                 action.can_change = True
                 action.status_form = ActionStatusForm.for_action(action)
                 action.just_saved = True
+                _mark_escalatable(request.user, case, [action])
                 return render(request, "plans/partials/action_row.html", {"case": case, "action": action})
             messages.success(request, _("Status of the action changed."))
             return _to_execution(case, f"action-{action.pk}")
     if request.htmx:
         action.can_change = True
         action.status_form = form
+        _mark_escalatable(request.user, case, [action])
         # htmx swaps only 2xx answers: the row with its errors is a normal answer to it.
         return render(request, "plans/partials/action_row.html", {"case": case, "action": action})
     return _execution_page(request, case, status=status, action_status_forms={action.pk: form})

@@ -37,10 +37,13 @@ def escalation_list(request):
 def escalation_new(request, case_pk):
     case = case_get(user=request.user, pk=case_pk)
     access.require(request.user, "meetings.escalate", case)
+    actions = selectors.escalation_actions(user=request.user, case=case)
+    organisations = selectors.escalation_organisations(user=request.user, case=case)
     form = EscalationForm(
         request.POST or None,
-        actions=selectors.escalation_actions(user=request.user, case=case),
-        organisations=selectors.escalation_organisations(user=request.user, case=case),
+        actions=actions,
+        organisations=organisations,
+        initial=EscalationForm.initial_from(request.GET, actions=actions, organisations=organisations),
     )
     if request.method == "POST" and form.is_valid():
         try:
