@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -89,6 +90,12 @@ def accept_invitation(request, token):
             form.add_error("password1", exc)
         else:
             login(request, professional, backend="allauth.account.auth_backends.AuthenticationBackend")
+            # The password was chosen a moment ago: that counts as this session's sign-in
+            # (and a fresh one), so setting up the authenticator app does not ask for it
+            # again straight away.
+            record_authentication(
+                request, professional, method="password", email=professional.email, reauthenticated=True
+            )
             messages.success(
                 request,
                 _("Welcome to Ketenplan. Set up two-factor authentication to protect the data you will see."),

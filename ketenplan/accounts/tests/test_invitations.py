@@ -95,6 +95,10 @@ def test_invitation_end_to_end(coordinator_client, smtp_sink, django_capture_on_
     assert signed_in_user_id(browser) == str(invitee.pk)
     # Signed in, but a partner sees nothing before setting up the second factor.
     assert browser.get("/")["Location"] == TOTP_SETUP
+    # ... which opens at once, without asking for the password just chosen.
+    setup = browser.get(TOTP_SETUP)
+    assert setup.status_code == 200
+    assert b'name="code"' in setup.content
     invitee.refresh_from_db()
     assert invitee.check_password(NEW_PASSWORD)
     assert AuditEvent.objects.filter(
