@@ -285,10 +285,11 @@ class Likeness(IntEnum):
     NONE = 0
     INITIAL = 1
     OTHER_GIVEN_NAME = 2
-    SOUNDS_ALIKE = 3
-    SPELLING_VARIANT = 4
-    SAME_KEY = 5  # the same after normalising: "Öztürk"/"Ozturk", "De Smet"/"Desmet"
-    SAME = 6
+    SIMILAR_SPELLING = 3  # a typing slip: "Mertens"/"Nertens" (family names only)
+    SOUNDS_ALIKE = 4
+    SPELLING_VARIANT = 5
+    SAME_KEY = 6  # the same after normalising: "Öztürk"/"Ozturk", "De Smet"/"Desmet"
+    SAME = 7
 
 
 FAMILY_POINTS = {
@@ -296,6 +297,7 @@ FAMILY_POINTS = {
     Likeness.SAME_KEY: 35,
     Likeness.SPELLING_VARIANT: 28,
     Likeness.SOUNDS_ALIKE: 22,
+    Likeness.SIMILAR_SPELLING: 20,
 }
 GIVEN_POINTS = {
     Likeness.SAME: 30,
@@ -320,6 +322,7 @@ _LIKENESS_REASON = {
     Likeness.SPELLING_VARIANT: MatchReason.SPELLING_VARIANT,
     Likeness.SAME_KEY: MatchReason.SPELLING_VARIANT,
     Likeness.SOUNDS_ALIKE: MatchReason.SOUNDS_ALIKE,
+    Likeness.SIMILAR_SPELLING: MatchReason.SPELLING_VARIANT,
     Likeness.OTHER_GIVEN_NAME: MatchReason.OTHER_GIVEN_NAME,
     Likeness.INITIAL: MatchReason.MATCHING_INITIALS,
 }
@@ -383,6 +386,24 @@ def _simple(text: str) -> str:
     return " ".join((text or "").lower().split())
 
 
+# Keys at least this alike in trigrams (see ``trigram_similarity``) are a typing slip of
+# one another. PostgreSQL shortlists with ``%`` (pg_trgm's default threshold, 0.3) and the
+# trigram index on the keys; the score decides here.
+SIMILAR_SPELLING_THRESHOLD = 0.4
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f"  {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def trigram_similarity(key_a: str, key_b: str) -> float:
+    """pg_trgm's ``similarity()`` for two name keys (one word of letters and digits):
+    shared trigrams of the padded words over all their trigrams."""
+    a, b = _trigrams(key_a), _trigrams(key_b)
+    return len(a & b) / len(a | b) if key_a and key_b else 0.0
+
+
 def _compare(
     query_written: str,
     query_key: str,
@@ -390,6 +411,8 @@ def _compare(
     stored_written: str,
     stored_key: str,
     stored_sound: str,
+    *,
+    typing_slips: bool = False,
 ) -> Likeness:
     if not query_key or not stored_key:
         return Likeness.NONE
@@ -401,6 +424,8 @@ def _compare(
         return Likeness.SPELLING_VARIANT
     if query_sound and query_sound == stored_sound:
         return Likeness.SOUNDS_ALIKE
+    if typing_slips and trigram_similarity(query_key, stored_key) >= SIMILAR_SPELLING_THRESHOLD:
+        return Likeness.SIMILAR_SPELLING
     return Likeness.NONE
 
 
@@ -478,6 +503,7 @@ def assess_candidate(query: MatchQuery, candidate: Candidate) -> Match | None:
         stored_family,
         candidate.name_key,
         candidate.phonetic_key,
+        typing_slips=True,
     )
     direct_given = _compare_given_names(query, candidate)
     # Given and family name entered the other way round.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.postgres.lookups import TrigramSimilar
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from ketenplan.core import policy
 
@@ -73,6 +75,15 @@ def match_shortlist(query: MatchQuery) -> QuerySet[Person]:
     if keys.name_key and keys.given_name_key:
         # Names in a script without a phonetic code still match when written the same.
         conditions |= Q(name_key=keys.name_key, given_name_key=keys.given_name_key)
+        if connection.vendor == "postgresql":
+            # Typing slips the phonetic code does not absorb ("Mertens"/"Nertens"):
+            # trigram similarity of both keys, answered by the pg_trgm GIN index
+            # person_name_trgm_idx (migration 0003). SQLite has no such index: there a
+            # slip is found through the date of birth only.
+            conditions |= Q(
+                TrigramSimilar(F("name_key"), Value(keys.name_key)),
+                TrigramSimilar(F("given_name_key"), Value(keys.given_name_key)),
+            )
     if query.birth_date is not None:
         conditions |= Q(birth_date=query.birth_date)
     if not conditions:
