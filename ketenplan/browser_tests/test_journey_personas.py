@@ -39,7 +39,18 @@ from ketenplan.persons.models import Person
 from ketenplan.plans.models import Evaluation
 from ketenplan.plans.tests.factories import running_case
 
-from .pages import CasePage, DossierPage, ExecutionPage, Persona, StepPage, field, iso
+from .pages import (
+    CasePage,
+    DossierPage,
+    ExecutionPage,
+    Persona,
+    PlanPage,
+    StepPage,
+    field,
+    iso,
+    select_containing,
+    settle_htmx,
+)
 
 pytestmark = [pytest.mark.browser]
 
@@ -414,7 +425,7 @@ def test_partner_of_an_organisation_outside_the_case_sees_nothing_of_it(persona)
     world = make_world()
     case, _plan = running_case(world)
     police_note = "Arrested for the third time this year; a knife was found in the car."
-    dossier_services.contribution_add(
+    contribution = dossier_services.contribution_add(
         actor=world.referrer,
         case=case,
         life_domain=LifeDomain.objects.get(key="justice"),
@@ -465,6 +476,7 @@ def test_partner_of_an_organisation_outside_the_case_sees_nothing_of_it(persona)
         f"/cases/{case.pk}/execution/",
         f"/cases/{case.pk}/timeline/",
         f"/cases/{case.pk}/steps/close/",
+        f"/cases/{case.pk}/dossier/contributions/{contribution.pk}/",
     ):
         response = outsider.page.goto(path)
         assert response.status == 404, (path, response.status)
@@ -474,5 +486,249 @@ def test_partner_of_an_organisation_outside_the_case_sees_nothing_of_it(persona)
         for secret in secrets:
             assert secret not in html, (path, secret)
         expect(outsider.page).to_have_title(re.compile(r"^Not found"))
+    # Who has seen the father's data is for the roles that keep the privacy duties, for any
+    # person: "no access", whoever the person is, and nothing about him.
+    response = outsider.page.goto(f"/persons/{person(FATHER).pk}/who-has-seen/")
+    assert response.status == 403
+    expect(outsider.page.get_by_role("heading", level=1)).to_have_text("No access")
+    html = outsider.page.content()
+    for secret in secrets:
+        assert secret not in html, ("who-has-seen", secret)
     outsider.expect_no_script_errors()
     assert Case.objects.filter(pk=case.pk, stage=Stage.EXECUTION).exists()
+
+
+# --- 3. The team weighs the risk and makes a plan -------------------------------------------
+
+DASH_YES = [
+    "injury",
+    "frightened",
+    "fear_of_harm",
+    "isolation",
+    "separation",
+    "more_often",
+    "getting_worse",
+    "control",
+    "threats_to_kill",
+    "strangulation",
+    "criminal_history",
+]  # 11 "yes": medium risk on the instrument (10-13)
+DASH_UNKNOWN = ["weapons"]
+
+
+def dash_questions() -> list[tuple[str, str, str]]:
+    """``(id, type, English text)`` of every question of the DASH-style checklist, in order."""
+    from ketenplan.risk.models import Instrument
+
+    definition = Instrument.objects.get(key="dash").current_version.parsed
+    return [(item_id, item["type"], item["text"]["en"]) for item_id, item in definition.items.items()]
+
+
+def police_assesses_the_mother_with_the_checklist(police: Persona, case: Case) -> None:
+    overview = open_case_from_list(police, case.reference)
+    overview.tab("Risk")
+    page = police.page
+    expect(page.get_by_role("heading", name="Proposed weighing")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(
+        "No final assessment yet: the system cannot propose a level."
+    )
+
+    new = page.locator("main form").filter(has=page.get_by_role("button", name="Start the assessment"))
+    select_containing(field(new, "Instrument"), "DASH style")
+    field(new, "About").select_option(label=f"{MOTHER} (Victim)")
+    with page.expect_navigation():
+        new.get_by_role("button", name="Start the assessment").click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text(
+        "Partner-violence risk checklist (DASH style)"
+    )
+    expect(page.locator("main")).to_contain_text(f"About {MOTHER}.")
+
+    form = page.locator("main form.risk-form")
+    field(form, "Note").fill("Asked the mother alone at the police station, the day after the call-out.")
+    # Professional judgement first: the autosave of the answers below then carries it.
+    field(form, "Raise the band by professional judgement").select_option(label="High risk")
+    field(form, "Reason for raising the band").fill(
+        "Strangulation and threats to kill in the last incident; the mother fears for her life."
+    )
+    for item_id, kind, text in dash_questions():
+        if kind == "text":
+            field(form, text).fill("She wants the children to stay with her.")
+            continue
+        answer = "yes" if item_id in DASH_YES else "unknown" if item_id in DASH_UNKNOWN else "no"
+        form.get_by_role("group", name=text, exact=True).get_by_label(answer, exact=True).check()
+    # The draft is saved while answering; the status line counts along.
+    status = page.locator("#draft-status")
+    expect(status).to_contain_text("score 11 with 1 unknown")
+    expect(status).to_contain_text("Draft saved at")
+    settle_htmx(page)
+
+    with page.expect_navigation():
+        form.get_by_role("button", name="Finalise", exact=True).click()
+    police.expect_confirmed("A final assessment cannot be changed. Finalise?")
+    police.expect_message("The assessment is final.")
+    outcome = page.locator("dl.case-facts").filter(has=page.locator("dt", has_text="Professional judgement"))
+    expect(outcome).to_contain_text("score 11 with 1 unknown")
+    expect(outcome).to_contain_text("High risk")
+    expect(outcome).to_contain_text("(raised by professional judgement)")
+    expect(outcome).to_contain_text("Medium risk")  # the band from the instrument itself
+    expect(outcome).to_contain_text(f"raised to High risk by {police.user.full_name}")
+    expect(page.locator("main .risk-flag").filter(has_text="Strangulation reported")).to_have_count(1)
+    expect(page.locator("main .risk-flag").filter(has_text="Threats to kill reported")).to_have_count(1)
+
+
+def coordinator_confirms_the_weighing(coordinator: Persona, case: Case, world) -> CasePage:
+    overview = open_case_from_list(coordinator, case.reference)
+    overview.expect_stage("Risk weighing")
+    expect(overview.fact("Risk level")).to_contain_text("not weighed yet")
+    # The weighing is confirmed on the risk page, next to the instruments' outcome.
+    overview.tab("Risk")
+    page = coordinator.page
+    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/risk/$"))
+    expect(page.locator("main p.lead")).to_have_text("The assessments propose: High risk.")
+    criteria = page.get_by_role("table", name="Referral criteria (any one is enough for high risk)")
+    judgement = criteria.locator("tr").filter(has_text="Professional judgement")
+    expect(judgement).to_contain_text("yes")
+    expect(judgement).to_contain_text(f"Partner-violence risk checklist (DASH style): {MOTHER}")
+    assessments = page.get_by_role("table", name="Every assessment of the case, newest first")
+    expect(assessments.locator("tbody tr")).to_have_count(1)
+    expect(assessments).to_contain_text(world.police.name)
+
+    confirm = page.locator("main form").filter(
+        has=page.get_by_role("button", name="Record the risk weighing")
+    )
+    level = confirm.get_by_role("group", name=re.compile("^Risk level"))
+    expect(level.get_by_label("High", exact=True)).to_be_checked()  # as proposed
+    field(confirm, "Reasoning of the team").fill(
+        "The checklist gives medium; raised to high for strangulation and threats to kill. "
+        "The team agrees: the chain approach goes on with a plan."
+    )
+    with page.expect_navigation():
+        confirm.get_by_role("button", name="Record the risk weighing").click()
+    coordinator.expect_confirmed("The weighing cannot be undone. Record it?")
+    coordinator.expect_message("High risk: the team now makes a plan.")
+    overview = CasePage(page)
+    overview.expect_stage("Planning")
+    expect(overview.fact("Risk level")).to_have_text("High")
+    weighing = overview.decisions().locator("article.decision").filter(has_text="Risk weighing: High")
+    expect(weighing).to_contain_text("raised to high for strangulation and threats to kill")
+    return overview
+
+
+def coordinator_makes_the_plan(coordinator: Persona, case: Case, world) -> None:
+    """Goals per life domain, a direct safety measure, approval, a case director, and
+    actions with deadlines under the goals."""
+    overview = CasePage(coordinator.page)
+    overview.tab("Plan")
+    plan = PlanPage(coordinator.page)
+    expect(plan.page.locator("main")).to_contain_text("There is no plan yet.")
+    plan.start_draft()
+    coordinator.expect_confirmed("Start a new draft version of the plan?")
+    coordinator.expect_message("Draft of plan version 1 started.")
+    expect(plan.approval).to_contain_text("The plan has no goals yet.")
+
+    director = f"{world.case_director.full_name} · {world.welfare.name}"
+    in_three_weeks = timezone.localdate() + timedelta(weeks=3)
+    plan.add_goal(
+        domain="Finances",
+        goal="The mother applies for a living wage at the social welfare centre.",
+        for_whom=MOTHER,
+        organisation=world.welfare.name,
+        professional=director,
+        due=in_three_weeks,
+    )
+    coordinator.expect_message("Goal added.")
+    plan.add_goal(
+        domain="Children's development",
+        goal="Lina gets trauma-focused help at school and at home.",
+        for_whom=CHILD,
+        organisation=world.welfare.name,
+        professional=director,
+        due=timezone.localdate() + timedelta(days=90),
+    )
+    coordinator.expect_message("Goal added.")
+    plan.add_measure(
+        kind="Direct safety",
+        measure="Exclusion order extended; the father does not come home.",
+        organisation=world.police.name,
+        due=timezone.localdate() + timedelta(days=7),
+    )
+    coordinator.expect_message("Safety measure added.")
+    goals = plan.draft.locator("table").first
+    expect(goals.locator("tbody tr")).to_have_count(2)
+    expect(goals.locator("tbody tr").filter(has_text="Finances")).to_contain_text("living wage")
+    expect(goals.locator("tbody tr").filter(has_text="Children's development")).to_contain_text(
+        world.case_director.full_name
+    )
+    expect(plan.approval).to_contain_text("The draft is complete and can be approved.")
+    plan.approve(route="The coordinator")
+    coordinator.expect_message("Plan version 1 is approved.")
+    expect(plan.page.locator("main .message--warning")).to_contain_text(
+        "Appoint a case director before execution starts."
+    )
+
+    # The case director, from the case page.
+    overview = coordinator.case(case.pk)
+    expect(overview.steps.locator("li", has_text="Start execution")).to_contain_text(
+        "Appoint a case director before execution starts."
+    )
+    step = overview.appoint_director()
+    step.field("Case director").select_option(label=director)
+    step.field("Reason").fill("Welfare knows the mother best and already sees the daughter.")
+    overview = step.send("Appoint")
+    coordinator.expect_message(f"{world.case_director.full_name} is now the case director.")
+    expect(overview.fact("Case director")).to_contain_text(world.case_director.full_name)
+    expect(overview.step_link("Start execution")).to_be_visible()
+
+    # Actions with owners and deadlines, under the goals.
+    overview.tab("Execution")
+    execution = ExecutionPage(coordinator.page)
+    in_one_week = timezone.localdate() + timedelta(days=7)
+    execution.add_action(
+        action="Make an appointment at the social welfare centre with the mother.",
+        goal="living wage",
+        organisation=world.welfare.name,
+        owner=director,
+        due=in_one_week,
+    )
+    coordinator.expect_message("Action added.")
+    execution.add_action(
+        action="Refer Lina to the trauma centre.",
+        goal="trauma-focused help",
+        organisation=world.welfare.name,
+        owner=director,
+        due=in_three_weeks,
+    )
+    coordinator.expect_message("Action added.")
+    first = execution.action_row("social welfare centre")
+    expect(first).to_contain_text(world.case_director.full_name)
+    expect(first.locator(".badge")).to_have_text("Open")
+    expect(execution.action_row("trauma centre")).to_have_count(1)
+
+
+def test_team_weighs_the_risk_with_an_instrument_and_makes_a_plan(persona):
+    world = make_world()
+    case = case_at(world, Stage.WEIGHING)
+    # Starting data: the mother consents to sharing with every partner, so the police's
+    # assessment of her reaches the coordination point.
+    consent_services.consent_record(
+        actor=world.coordinator,
+        case=case,
+        person=person(MOTHER),
+        status=ConsentStatus.GIVEN,
+        obtained_how=ObtainedHow.IN_PERSON,
+    )
+
+    police = persona("team member (police)", world.referrer).sign_in()
+    police_assesses_the_mother_with_the_checklist(police, case)
+
+    coordinator = persona("coordinator", world.coordinator).sign_in()
+    coordinator_confirms_the_weighing(coordinator, case, world)
+    coordinator_makes_the_plan(coordinator, case, world)
+    for someone in (police, coordinator):
+        someone.expect_no_script_errors()
+
+    case.refresh_from_db()
+    assert case.stage == Stage.PLANNING
+    assert case.risk_level == "high"
+    assert case.case_director == world.case_director
+    assert case.actions.count() == 2
