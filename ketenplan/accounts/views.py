@@ -2,17 +2,18 @@ from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ketenplan.core.forms import apply_validation_error
+from ketenplan.core.lists import list_page
 from ketenplan.core.policy import policy, public
 
 from . import selectors, services
-from .forms import AcceptInvitationForm, DirectoryFilterForm, InvitationForm
+from .filters import ORGANISATION_SORTS, PROFESSIONAL_SORTS, OrganisationFilter, ProfessionalFilter
+from .forms import AcceptInvitationForm, InvitationForm
 from .models import Role
 
 
@@ -46,26 +47,26 @@ def invite(request):
 
 @policy("accounts.view_directory")
 def directory(request):
-    organisations = selectors.region_organisations(user=request.user)
-    form = DirectoryFilterForm(request.GET or None, organisations=organisations)
-    filters = form.cleaned_data if form.is_valid() else {}
-    professionals = selectors.directory_professionals(
-        user=request.user,
-        q=filters.get("q", ""),
-        organisation=filters.get("organisation"),
-        role=filters.get("role", ""),
+    listing = list_page(
+        request,
+        selectors.directory_professionals(user=request.user),
+        sorts=PROFESSIONAL_SORTS,
+        default_sort="name",
+        filterset_class=ProfessionalFilter,
     )
-    page = Paginator(professionals, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/directory.html", {"form": form, "page": page})
+    return render(request, "accounts/directory.html", {"listing": listing, "page": listing.page})
 
 
 @policy("accounts.view_directory")
 def organisations(request):
-    return render(
+    listing = list_page(
         request,
-        "accounts/organisations.html",
-        {"organisations": selectors.region_organisations(user=request.user)},
+        selectors.region_organisations(user=request.user).select_related("region"),
+        sorts=ORGANISATION_SORTS,
+        default_sort="name",
+        filterset_class=OrganisationFilter,
     )
+    return render(request, "accounts/organisations.html", {"listing": listing, "page": listing.page})
 
 
 @public
@@ -83,9 +84,7 @@ def accept_invitation(request, token):
                 token=token, password=form.cleaned_data["password1"], request=request
             )
         except services.InvitationError as exc:
-            return render(
-                request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410
-            )
+            return render(request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410)
         except ValidationError as exc:
             form.add_error("password1", exc)
         else:

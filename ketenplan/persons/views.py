@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from ketenplan.core.lists import list_page
 from ketenplan.core.policy import policy
 
 from . import privacy
+from .filters import AUDIT_EVENT_SORTS, AuditEventFilter
 
 PAGE_SIZE = 50
 
@@ -22,10 +22,15 @@ PAGE_SIZE = 50
 @require_GET
 def who_has_seen(request, pk: int):
     person = privacy.person_get(user=request.user, pk=pk)
-    since = parse_date(request.GET.get("since") or "") if request.GET.get("since") else None
-    until = parse_date(request.GET.get("until") or "") if request.GET.get("until") else None
-    events = privacy.person_audit_events(user=request.user, person=person, since=since, until=until)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = list_page(
+        request,
+        privacy.person_audit_events(user=request.user, person=person),
+        sorts=AUDIT_EVENT_SORTS,
+        default_sort="-at",
+        filterset_class=AuditEventFilter,
+        per_page=PAGE_SIZE,
+    )
+    page = listing.page
     privacy.privacy_record(
         actor=request.user,
         person=person,
@@ -36,7 +41,7 @@ def who_has_seen(request, pk: int):
     return render(
         request,
         "persons/who_has_seen.html",
-        {"person": person, "page": page, "since": since, "until": until},
+        {"person": person, "listing": listing, "page": page},
     )
 
 

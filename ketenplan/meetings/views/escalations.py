@@ -11,25 +11,25 @@ from django.views.decorators.http import require_http_methods
 from ketenplan.cases.selectors import case_get
 from ketenplan.core import policy as access
 from ketenplan.core.forms import apply_validation_error
+from ketenplan.core.lists import list_page
 from ketenplan.core.policy import policy
 
 from .. import selectors, services
+from ..filters import ESCALATION_SORTS, EscalationFilter
 from ..forms import EscalationForm, OutcomeForm
-from ..models import Escalation, SteeringMember
+from ..models import SteeringMember
 
 
 @policy("meetings.view_escalations")
 def escalation_list(request):
-    status = request.GET.get("status", Escalation.Status.OPEN)
-    return render(
+    listing = list_page(
         request,
-        "meetings/escalations.html",
-        {
-            "escalations": selectors.escalation_list(user=request.user, status=status)[:200],
-            "status": status,
-            "statuses": Escalation.Status.choices,
-        },
+        selectors.escalation_list(user=request.user),
+        sorts=ESCALATION_SORTS,
+        default_sort="-raised_at",
+        filterset_class=EscalationFilter,
     )
+    return render(request, "meetings/escalations.html", {"listing": listing, "page": listing.page})
 
 
 @policy("meetings.view_escalations")
