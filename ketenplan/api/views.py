@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from ketenplan.core import shown_once
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.forms import apply_validation_error
 from ketenplan.core.policy import policy
 
@@ -17,17 +21,19 @@ from .models import ApiToken
 
 
 @policy("api.manage_tokens")
+@never_cache
 @require_http_methods(["GET", "POST"])
 def tokens(request):
     form = ApiTokenForm(request.POST or None)
-    new_token = None
     if request.method == "POST" and form.is_valid():
         try:
             new_token = services.api_token_create(actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            form = ApiTokenForm()
+            shown_once.keep(request, "api_token", new_token)
+            return redirect("api:tokens")
+    new_token = shown_once.take(request, "api_token") if request.method == "GET" else None
     return render(
         request,
         "api/tokens.html",
@@ -42,6 +48,15 @@ def tokens(request):
 @policy("api.manage_tokens")
 @require_POST
 def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, professional=request.user, revoked_at__isnull=True)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequence=_("Systems that use it stop working at once."),
+            confirm_label=_("Revoke"),
+            cancel_url=reverse("api:tokens"),
+        )
     services.api_token_revoke(actor=request.user, token_id=pk, request=request)
     messages.success(request, _("The token was revoked."))
     return redirect("api:tokens")

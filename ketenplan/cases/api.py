@@ -2,7 +2,7 @@
 web pages, with explicit input and output schemas."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -237,9 +237,27 @@ class CaseListView(GenericAPIView):
             user=self.request.user,
             stage=self.request.query_params.get("stage", ""),
             q=self.request.query_params.get("q", ""),
+            # The selector's allow-list: an unknown key gives the default order, no error.
+            ordering=self.request.query_params.get("ordering", ""),
         )
 
-    @extend_schema(operation_id="cases_list")
+    @extend_schema(
+        operation_id="cases_list",
+        parameters=[
+            OpenApiParameter("stage", str, description="Only cases at this stage."),
+            OpenApiParameter("q", str, description="Part of the reference or the family label."),
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=[
+                    f"{sign}{key}"
+                    for key in ("reference", "family_label", "stage_changed_at", "registered_at")
+                    for sign in ("", "-")
+                ],
+                description="Sort order; '-' for descending. Default: -registered_at.",
+            ),
+        ],
+    )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         reads.note_objects("cases.case", [case.pk for case in page])

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ketenplan.audit import reads
 from ketenplan.audit.services import audit_record
 from ketenplan.core import policy as access
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.core.forms import apply_validation_error
 from ketenplan.core.policy import policy
@@ -51,6 +52,8 @@ from .models import Case, RiskLevel, Stage
 from .workflow import TransitionRefused
 
 PAGE_SIZE = 25
+# Steps that cannot be undone and are refused without ``confirmed=yes`` (ketenplan.core.confirm).
+CONFIRMED_ON_SERVER = {"close"}
 MEMBER_PREFIX = "members"
 
 
@@ -589,6 +592,17 @@ def _step_view(request, pk: int, key: str):
         form_kwargs["open_requests"] = open_requests
     form = page.form_class(request.POST or None, case=case, **form_kwargs)
     status = 200
+    if (
+        key in CONFIRMED_ON_SERVER
+        and request.method == "POST"
+        and form.is_valid()
+        and not is_confirmed(request)
+        and _first_refusal(case, page.steps) is None
+    ):
+        # Without JavaScript the form's data-confirm cannot ask: ask on a page of its own.
+        return confirmation_page(
+            request, page.confirm, confirm_label=page.submit_label, cancel_url=case.get_absolute_url()
+        )
     if request.method == "POST" and form.is_valid():
         try:
             message = page.run(request, case, form.cleaned_data, form)

@@ -10,10 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ketenplan.core import policy as access
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.forms import apply_validation_error
+from ketenplan.core.lists import list_page
 from ketenplan.core.policy import policy
 
 from . import selectors, services
+from .filters import EMERGENCY_REVIEW_SORTS, EmergencyReviewFilter
 from .forms import (
     ConsentForm,
     EmergencyAccessForm,
@@ -96,6 +99,14 @@ def consent_withdraw(request, pk, member_pk):
     access.require(request.user, "consent.withdraw", case)
     member = selectors.member_get(user=request.user, case=case, member_pk=member_pk)
     form = WithdrawForm(request.POST or None, guardians=_others(case, member))
+    if request.method == "POST" and form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Record that %(person)s withdraws their consent?") % {"person": member.person},
+            consequence=_("From then on, nothing about them is shared on consent."),
+            confirm_label=_("Record the withdrawal"),
+            cancel_url=reverse("consent:overview", args=[case.pk]),
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_withdraw(
@@ -149,6 +160,14 @@ def legal_basis_end(request, pk, basis_pk):
     legal_basis = selectors.legal_basis_get(user=request.user, case=case, pk=basis_pk)
     access.require(request.user, "consent.end_legal_basis", legal_basis)
     form = EndLegalBasisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("End this legal basis now?"),
+            consequence=_("What was shared on this basis is no longer shared."),
+            confirm_label=_("End the legal basis"),
+            cancel_url=reverse("consent:overview", args=[case.pk]),
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.legal_basis_end(
@@ -218,10 +237,15 @@ def emergency_opened(request, access_pk):
 @policy("consent.emergency_review_list")
 @never_cache
 def emergency_review_list(request):
-    return render(
+    listing = list_page(
         request,
-        "consent/emergency_review_list.html",
-        {"accesses": selectors.emergency_reviews(user=request.user)[:200]},
+        selectors.emergency_reviews(user=request.user),
+        sorts=EMERGENCY_REVIEW_SORTS,
+        default_sort="review",
+        filterset_class=EmergencyReviewFilter,
+    )
+    return render(
+        request, "consent/emergency_review_list.html", {"listing": listing, "page": listing.page}
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ketenplan.cases.selectors import case_get
 from ketenplan.core import policy
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.core.forms import apply_validation_error
+from ketenplan.core.lists import SortKey, list_page
 from ketenplan.core.policy import policy as view_policy
 
 from . import selectors, services
@@ -274,6 +275,14 @@ def information_request_create(request, pk):
     )
 
 
+INBOX_SORTS = {
+    "case": SortKey(gettext_lazy("Case"), ("case__reference",)),
+    "from": SortKey(gettext_lazy("From"), ("requested_by__organisation__name", "-requested_at")),
+    "due_on": SortKey(gettext_lazy("Answer needed by"), ("due_on",)),
+    "requested_at": SortKey(gettext_lazy("Asked on"), ("requested_at",)),
+}
+
+
 @view_policy("dossier.view_inbox")
 @require_GET
 def inbox(request):
@@ -281,8 +290,17 @@ def inbox(request):
     form = InboxFilterForm(request.GET or None)
     status = (form.cleaned_data.get("status") if form.is_valid() else "") or selectors.INBOX_OPEN
     rows = selectors.requests_to_my_organisation(user=request.user, status=status)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "dossier/inbox.html", {"form": form, "page": page, "status": status})
+    listing = list_page(
+        request,
+        rows,
+        sorts=INBOX_SORTS,
+        default_sort="due_on" if status == selectors.INBOX_OPEN else "-requested_at",
+    )
+    return render(
+        request,
+        "dossier/inbox.html",
+        {"form": form, "listing": listing, "page": listing.page, "status": status},
+    )
 
 
 def _request_page(request, request_obj, *, status=200, **forms):
@@ -324,11 +342,36 @@ _DONE = {
 }
 
 
+# Irreversible: asked again without JavaScript (ketenplan.core.confirm), for those allowed;
+# the service refuses the others as before.
+_CONFIRM = {
+    "decline": (
+        gettext_lazy("Decline this information request? It cannot be answered afterwards."),
+        "dossier.answer_request",
+    ),
+    "withdraw": (
+        gettext_lazy("Withdraw this information request? It cannot be answered afterwards."),
+        "dossier.withdraw_request",
+    ),
+}
+
+
 def _request_action(request, request_pk, action: str):
     request_obj = selectors.information_request_get(user=request.user, pk=request_pk)
     form_class, service, text_field = _ACTIONS[action]
     form = form_class(request.POST, prefix=action)
     status = 400
+    if (
+        form.is_valid()
+        and action in _CONFIRM
+        and not is_confirmed(request)
+        and policy.can(request.user, _CONFIRM[action][1], request_obj)
+    ):
+        return confirmation_page(
+            request,
+            str(_CONFIRM[action][0]),
+            cancel_url=reverse("dossier:request_detail", args=[request_obj.pk]),
+        )
     if form.is_valid():
         try:
             service(

@@ -47,9 +47,12 @@ def visible_meetings(*, user) -> QuerySet[Meeting]:
     return policy.scope(user, "meetings.view", Meeting.objects.all()).annotate(viewer_attends=Exists(attends))
 
 
-def meeting_list(*, user, past: bool = False) -> QuerySet[Meeting]:
+def meeting_list(*, user, past: bool | None = False) -> QuerySet[Meeting]:
+    """Coming meetings (``past=False``), earlier ones (``True``) or all of them (``None``)."""
     now = timezone.now()
     qs = visible_meetings(user=user).select_related("series", "case")
+    if past is None:
+        return qs.order_by("starts_at")
     if past:
         return qs.filter(ends_at__lt=now).order_by("-starts_at")
     return qs.filter(ends_at__gte=now).order_by("starts_at")
@@ -468,13 +471,16 @@ def _staffed_hours(user) -> QuerySet[ConsultationHour]:
     return qs.filter(staff=user)
 
 
-def staff_signups(*, user, past: bool = False) -> QuerySet[Booking]:
-    """Sign-ups for the hours the user staffs (coordinators: every hour of the region)."""
+def staff_signups(*, user, past: bool | None = False) -> QuerySet[Booking]:
+    """Sign-ups for the hours the user staffs (coordinators: every hour of the region):
+    coming (``past=False``), earlier (``True``) or all (``None``)."""
     policy.require(user, "consultations.staff")
     qs = Booking.objects.filter(slot__hour__in=_staffed_hours(user)).select_related(
         "slot__hour", "advised_by", "booked_by"
     )
     now = timezone.now()
+    if past is None:
+        return qs.order_by("slot__starts_at")
     if past:
         return qs.filter(slot__starts_at__lt=now - timedelta(hours=12)).order_by("-slot__starts_at")
     return qs.filter(slot__starts_at__gte=now - timedelta(hours=12)).order_by("slot__starts_at")

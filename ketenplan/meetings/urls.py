@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/minutes/decisions/<int:decision_pk>/", minutes.decision_text, name="decision_text"),
     path("<int:pk>/minutes/actions/<int:action_pk>/", minutes.review, name="review"),
     path("<int:pk>/minutes/approve/", minutes.approve, name="minutes_approve"),
+    path("<int:pk>/minutes/sending/", minutes.sending, name="minutes_sending"),
     path("<int:pk>/minutes/correct/", minutes.correct, name="minutes_correct"),
     path("<int:pk>/invite/", crisis.crisis_invite, name="crisis_invite"),
     path("<int:pk>/outcome/", crisis.crisis_outcome, name="crisis_outcome"),

@@ -21,6 +21,7 @@ from ketenplan.cases import selectors as case_selectors
 from ketenplan.cases.models import Case, Stage
 from ketenplan.cases.workflow import TransitionRefused
 from ketenplan.core import policy as access
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.core.forms import apply_validation_error
 from ketenplan.core.policy import policy
@@ -231,6 +232,16 @@ def plan_discard(request, pk: int):
     _may(request.user, "plan.edit", case)
     draft = _draft_of(request, case)
     form = VersionForm(request.POST)
+    if form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Throw this draft away?"),
+            consequence=_(
+                "Its goals and safety measures are deleted; actions go back to the goals they came from."
+            ),
+            confirm_label=_("Discard the draft"),
+            cancel_url=reverse("plans:case_plan", args=[case.pk]),
+        )
     if form.is_valid():
         try:
             services.plan_draft_discard(
@@ -254,6 +265,17 @@ def plan_approve(request, pk: int):
     draft = _draft_of(request, case)
     form = ApproveForm(request.POST)
     status = 400
+    if form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Approve this plan version?"),
+            consequence=_(
+                "An approved version cannot be changed any more; "
+                "the version in force before it is superseded."
+            ),
+            confirm_label=_("Approve"),
+            cancel_url=reverse("plans:case_plan", args=[case.pk]),
+        )
     if form.is_valid():
         try:
             plan = services.plan_approve(
@@ -369,6 +391,14 @@ def goal_remove(request, pk: int, goal_pk: int):
     _may(request.user, "plan.edit", case)
     goal = _draft_goal(request, case, goal_pk)
     form = VersionForm(request.POST)
+    if form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Remove this goal from the draft?"),
+            consequence=_("Its actions go back to the plan in force or to the action list."),
+            confirm_label=_("Remove"),
+            cancel_url=reverse("plans:case_plan", args=[case.pk]) + "#draft-goals",
+        )
     if form.is_valid():
         try:
             services.goal_remove(
@@ -451,6 +481,13 @@ def measure_remove(request, pk: int, measure_pk: int):
     _may(request.user, "plan.edit", case)
     measure = _draft_measure(request, case, measure_pk)
     form = VersionForm(request.POST)
+    if form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Remove this safety measure from the draft?"),
+            confirm_label=_("Remove"),
+            cancel_url=reverse("plans:case_plan", args=[case.pk]) + "#draft-safety",
+        )
     if form.is_valid():
         try:
             services.safety_measure_remove(
@@ -827,6 +864,17 @@ def evaluation_hold(request, pk: int, evaluation_pk: int):
     evaluation.case = case
     _may(request.user, "case.direct", case)
     form = _evaluation_form(request, case, request.POST)
+    if form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Record this evaluation?"),
+            consequence=_(
+                "It cannot be changed afterwards; a decision for a new plan version or to close the "
+                "case is carried out at once."
+            ),
+            confirm_label=_("Record the evaluation"),
+            cancel_url=reverse("plans:case_execution", args=[case.pk]),
+        )
     if form.is_valid():
         data = form.cleaned_data
         try:

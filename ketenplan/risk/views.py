@@ -17,10 +17,12 @@ from ketenplan.cases.workflow import TransitionRefused
 from ketenplan.core import policy as access
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.core.forms import apply_validation_error
+from ketenplan.core.lists import list_page
 from ketenplan.core.policy import policy
 from ketenplan.methods.language import localized
 
 from . import selectors, services
+from .filters import GUIDE_SORTS, GuideFilter
 from .forms import (
     AssessmentForm,
     ConfirmWeighingForm,
@@ -310,9 +312,17 @@ def guide_list(request):
             apply_validation_error(form, exc)
         else:
             return redirect(guide)
-    guides = selectors.guide_list(user=request.user)[:200]
+    listing = list_page(
+        request,
+        selectors.guide_list(user=request.user),
+        sorts=GUIDE_SORTS,
+        default_sort="-created_at",
+        filterset_class=GuideFilter,
+    )
     return render(
-        request, "risk/reporting/guide_list.html", {"form": form, "guides": guides},
+        request,
+        "risk/reporting/guide_list.html",
+        {"form": form, "listing": listing, "page": listing.page},
         status=400 if form.errors else 200,
     )
 

@@ -452,7 +452,8 @@ def admissibility_data(case: Case, met: str = "yes", advice: str = "") -> dict:
 
 
 def post_step(client, page: str, case: Case, **data):
-    return client.post(url(page, case), {"version": case.version, **data})
+    # As the form sends once its data-confirm was answered (or the confirmation page).
+    return client.post(url(page, case), {"version": case.version, "confirmed": "yes", **data})
 
 
 def test_admissibility_form(client, world):

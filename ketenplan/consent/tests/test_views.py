@@ -128,6 +128,18 @@ def test_withdrawal_asks_for_confirmation_and_takes_effect(client, world, case, 
         url("withdraw", case.pk, fam.sara.pk),
         {"obtained_on": date.today().isoformat(), "obtained_how": "phone", "note": "Called us."},
     )
+    # Without JavaScript the server asks again, and nothing changes yet.
+    assert response.status_code == 200 and 'name="confirmed" value="yes"' in response.content.decode()
+    assert Consent.objects.latest("pk").status == "given"
+    response = client.post(
+        url("withdraw", case.pk, fam.sara.pk),
+        {
+            "obtained_on": date.today().isoformat(),
+            "obtained_how": "phone",
+            "note": "Called us.",
+            "confirmed": "yes",
+        },
+    )
     assert response.status_code == 302
     assert Consent.objects.latest("pk").status == "withdrawn"
 
@@ -155,7 +167,9 @@ def test_legal_basis_and_not_asked_pages_are_for_the_coordinator(client, world, 
     page = client.get(url("legal_basis_end", case.pk, basis.pk))
     assert 'data-confirm="' in page.content.decode()
     assert (
-        client.post(url("legal_basis_end", case.pk, basis.pk), {"reason": "Conference over."}).status_code
+        client.post(
+            url("legal_basis_end", case.pk, basis.pk), {"reason": "Conference over.", "confirmed": "yes"}
+        ).status_code
         == 302
     )
     basis.refresh_from_db()

@@ -369,7 +369,11 @@ def test_decline_needs_a_reason_and_withdraw_is_for_the_asking_organisation(clie
     withdraw = reverse("dossier:request_withdraw", args=[request_obj.pk])
     assert client.post(withdraw, {"withdraw-version": 1, "withdraw-reason": "No."}).status_code == 403
     client.force_login(world.case_director)  # same organisation as the asker
-    assert client.post(withdraw, {"withdraw-version": 1, "withdraw-reason": "Solved."}).status_code == 302
+    data = {"withdraw-version": 1, "withdraw-reason": "Solved."}
+    assert client.post(withdraw, data).status_code == 200  # asked to confirm, nothing changed
+    request_obj.refresh_from_db()
+    assert request_obj.status != InformationRequest.Status.WITHDRAWN
+    assert client.post(withdraw, {**data, "confirmed": "yes"}).status_code == 302
     request_obj.refresh_from_db()
     assert request_obj.status == InformationRequest.Status.WITHDRAWN
 

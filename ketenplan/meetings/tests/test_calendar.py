@@ -137,7 +137,8 @@ def test_the_private_feed_holds_no_family_data_and_can_be_revoked(client, world)
         invitees=[world.referrer],
     )
     client.force_login(world.referrer)
-    page = client.post("/meetings/calendar/", {"action": "create"})
+    page = client.post("/meetings/calendar/", {"action": "create"}, follow=True)
+    assert page.redirect_chain == [("/meetings/calendar/", 302)]  # Post/Redirect/Get
     html = page.content.decode()
     start = html.index("/meetings/calendar/feed/")
     path = html[start : html.index(".ics", start) + 4]
@@ -158,11 +159,14 @@ def test_the_private_feed_holds_no_family_data_and_can_be_revoked(client, world)
 
     assert client.get(path.replace(".ics", "x.ics")).status_code == 404
     client.force_login(world.referrer)
-    client.post("/meetings/calendar/", {"action": "renew"})
+    asked = client.post("/meetings/calendar/", {"action": "renew"})
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.content.decode()
+    client.get(path)
+    client.post("/meetings/calendar/", {"action": "renew", "confirmed": "yes"})
     client.logout()
     assert client.get(path).status_code == 404  # the old link stopped working
     client.force_login(world.referrer)
-    client.post("/meetings/calendar/", {"action": "revoke"})
+    client.post("/meetings/calendar/", {"action": "revoke", "confirmed": "yes"})
     from ketenplan.meetings.models import CalendarFeed
 
     assert not CalendarFeed.objects.filter(professional=world.referrer, revoked_at__isnull=True).exists()

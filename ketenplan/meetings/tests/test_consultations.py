@@ -160,7 +160,11 @@ def test_the_public_page_reveals_nothing_about_cases_and_is_csrf_protected(
     data["csrfmiddlewaretoken"] = anonymous.cookies["csrftoken"].value
     with django_capture_on_commit_callbacks(execute=True):
         response = anonymous.post(link, data)
-    assert response.status_code == 200
+    # Post/Redirect/Get: the confirmation is a page of its own, shown once.
+    assert response.status_code == 302 and response["Location"] == f"/meetings/consultation-hours/{hour.pk}/"
+    shown = anonymous.get(response["Location"]).content.decode()
+    assert "You are signed up" in shown and "ilse@school.example" in shown
+    assert "You are signed up" not in anonymous.get(response["Location"]).content.decode()
     booking = Booking.objects.get()
     assert booking.booked_by is None and booking.anonymised and booking.email == "ilse@school.example"
     smtp_sink.wait_for(2)

@@ -14,6 +14,8 @@ from ketenplan.meetings.models import AgendaItem, Attendance, ConsultationHour, 
 
 from .factories import meeting_now, team
 
+CONFIRMED = {"confirmed": "yes"}  # as the data-confirm of the form or the confirmation page sends
+
 pytestmark = pytest.mark.django_db
 
 
@@ -140,7 +142,7 @@ def test_a_meeting_from_agenda_to_approved_minutes(client, world, django_capture
     assert minutes.status_code == 200 and "Discussed." in minutes.content.decode()
     assert client.post(f"/meetings/{meeting.pk}/minutes/", {"summary": "Good meeting."}).status_code == 302
     with django_capture_on_commit_callbacks():
-        assert client.post(f"/meetings/{meeting.pk}/minutes/approve/").status_code == 302
+        assert client.post(f"/meetings/{meeting.pk}/minutes/approve/", CONFIRMED).status_code == 302
     assert MinutesVersion.objects.get(meeting=meeting).status == MinutesVersion.Status.APPROVED
     response = client.post(decide, {**data, "kind": "note"}, follow=True)
     assert "correction" in response.content.decode()
@@ -232,7 +234,7 @@ def test_cancelling_a_meeting_tells_the_invited_calendars(
     smtp_sink.clear()
     client.force_login(world.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(f"/meetings/{meeting.pk}/cancel/").status_code == 302
+        assert client.post(f"/meetings/{meeting.pk}/cancel/", CONFIRMED).status_code == 302
     messages = smtp_sink.wait_for(3)
     ics = next(p for p in messages[0].iter_attachments() if p.get_content_type() == "text/calendar")
     cal = icalendar.Calendar.from_ical(ics.get_payload(decode=True))

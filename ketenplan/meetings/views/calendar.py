@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ketenplan.core import shown_once
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.policy import policy, public
 
 from .. import ical, selectors, services
@@ -22,14 +24,27 @@ from .consultations import rate_limited, too_many
 @never_cache
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request):
-    new_url = None
     if request.method == "POST":
-        if request.POST.get("action") == "revoke":
+        action = request.POST.get("action")
+        has_feed = selectors.active_feed(user=request.user) is not None
+        if action in ("revoke", "renew") and has_feed and not is_confirmed(request):
+            return confirmation_page(
+                request,
+                _("Revoke your calendar link?") if action == "revoke" else _("Make a new calendar link?"),
+                consequence=_("Calendars subscribed to the current link stop showing your meetings."),
+                confirm_label=_("Revoke") if action == "revoke" else _("Make a new link"),
+                cancel_url=reverse("meetings:calendar"),
+            )
+        if action == "revoke":
             services.calendar_feed_revoke(actor=request.user, request=request)
             messages.success(request, _("The calendar link no longer works."))
             return redirect("meetings:calendar")
         _feed, token = services.calendar_feed_create(actor=request.user, request=request)
-        new_url = f"{settings.BASE_URL}{reverse('meetings:calendar_feed', args=[token])}"
+        shown_once.keep(
+            request, "calendar_url", f"{settings.BASE_URL}{reverse('meetings:calendar_feed', args=[token])}"
+        )
+        return redirect("meetings:calendar")
+    new_url = shown_once.take(request, "calendar_url")
     return render(
         request,
         "meetings/calendar.html",

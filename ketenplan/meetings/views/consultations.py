@@ -3,11 +3,14 @@ of sign-ups and the advice given, and the coordinator's set-up of the hours."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,10 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ketenplan.accounts.models import Organisation
 from ketenplan.audit.services import client_ip
 from ketenplan.core import policy as access
+from ketenplan.core import shown_once
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.forms import apply_validation_error
+from ketenplan.core.lists import list_page
 from ketenplan.core.policy import policy, public
 
 from .. import selectors, services
+from ..filters import PAST, SIGNUP_SORTS, SignupFilter
 from ..forms import AdviceForm, BookingForm, ConsultationHourForm, parse_slot
 from .meetings import show_error
 
@@ -94,6 +101,14 @@ def book(request, hour_pk):
 @require_POST
 def booking_cancel(request, pk):
     booking = selectors.booking_get_own(user=request.user, pk=pk)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Cancel your sign-up?"),
+            consequence=_("The time becomes free for someone else."),
+            confirm_label=_("Cancel the sign-up"),
+            cancel_url=reverse("meetings:consultations"),
+        )
     try:
         services.booking_cancel(actor=request.user, booking=booking, request=request)
     except ValidationError as exc:
@@ -105,14 +120,15 @@ def booking_cancel(request, pk):
 
 @policy("consultations.staff")
 def signups(request):
-    return render(
+    default_sort = "-when" if request.GET.get("period") == PAST else "when"
+    listing = list_page(
         request,
-        "meetings/signups.html",
-        {
-            "upcoming": selectors.staff_signups(user=request.user),
-            "past": selectors.staff_signups(user=request.user, past=True)[:50],
-        },
+        selectors.staff_signups(user=request.user, past=None),
+        sorts=SIGNUP_SORTS,
+        default_sort=default_sort,
+        filterset_class=SignupFilter,
     )
+    return render(request, "meetings/signups.html", {"listing": listing, "page": listing.page})
 
 
 @policy("consultations.staff")
@@ -219,6 +235,21 @@ def public_book(request, hour_pk):
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
-                return render(request, "meetings/public_booked.html", {"hour": hour, "booking": booking})
+                shown_once.keep(
+                    request,
+                    f"public_booking:{hour.pk}",
+                    {"starts_at": booking.slot.starts_at.isoformat(), "email": booking.email},
+                )
+                return redirect("meetings:public_book", hour_pk=hour.pk)
+    elif (booked := shown_once.take(request, f"public_booking:{hour.pk}")) is not None:
+        return render(
+            request,
+            "meetings/public_booked.html",
+            {
+                "hour": hour,
+                "starts_at": datetime.fromisoformat(booked["starts_at"]),
+                "email": booked["email"],
+            },
+        )
     moment = parse_slot(form["starts_at"].value() or "", hour)
     return render(request, "meetings/public_book.html", {"hour": hour, "form": form, "moment": moment})

@@ -7,14 +7,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketenplan.core import policy as access
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.forms import apply_validation_error
+from ketenplan.core.lists import list_page
 from ketenplan.core.policy import policy
 
 from .. import ical, packets, selectors, services
+from ..filters import MEETING_SORTS, PAST, MeetingFilter
 from ..forms import AgendaAddForm, AgendaItemForm, ApologyForm, AttendanceForm, MemberForm, SeriesForm
 from ..models import DEFAULT_CONFIDENTIALITY_STATEMENT, AgendaItem, Attendance, SeriesMember
 
@@ -27,12 +32,23 @@ def show_error(request, exc: ValidationError) -> None:
 @policy("meetings.use")
 def meeting_list(request):
     user = request.user
+    # Coming meetings soonest first; earlier ones most recent first.
+    default_sort = "-starts_at" if request.GET.get("period") == PAST else "starts_at"
+    listing = list_page(
+        request,
+        selectors.meeting_list(user=user, past=None),
+        sorts=MEETING_SORTS,
+        default_sort=default_sort,
+        filterset_class=MeetingFilter,
+        per_page=25,
+    )
     return render(
         request,
         "meetings/list.html",
         {
-            "upcoming": selectors.meeting_list(user=user)[:30],
-            "past": selectors.meeting_list(user=user, past=True)[:20],
+            "listing": listing,
+            "page": listing.page,
+            "now": timezone.now(),
             "can_manage": access.can(user, "meetings.manage"),
             "escalations": selectors.open_escalations(user=user)[:10],
         },
@@ -112,6 +128,13 @@ def member_remove(request, pk):
     member = get_object_or_404(SeriesMember, pk=pk, series=series) if series else None
     if member is None:
         raise Http404
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Remove %(name)s from the team?") % {"name": member.professional},
+            confirm_label=_("Remove"),
+            cancel_url=reverse("meetings:schedule"),
+        )
     services.series_member_remove(actor=request.user, member=member, request=request)
     messages.success(request, _("%(name)s no longer belongs to the team.") % {"name": member.professional})
     return redirect("meetings:schedule")
@@ -197,6 +220,15 @@ def attendance(request, pk, attendance_pk):
 @require_POST
 def cancel(request, pk):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
+    access.require(request.user, "meetings.manage", meeting)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Cancel this meeting?"),
+            consequence=_("The attendees are told that it does not take place."),
+            confirm_label=_("Cancel the meeting"),
+            cancel_url=meeting.get_absolute_url(),
+        )
     try:
         services.meeting_cancel(actor=request.user, meeting=meeting, request=request)
     except ValidationError as exc:

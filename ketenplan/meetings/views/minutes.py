@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketenplan.accounts.models import Organisation, Professional
 from ketenplan.cases.models import Stage
 from ketenplan.cases.selectors import case_get
 from ketenplan.core import policy as access
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.core.forms import apply_validation_error
 from ketenplan.core.policy import policy
 
-from .. import selectors, services
+from .. import progress, selectors, services
 from ..forms import ActionReviewForm, CorrectionForm, DecisionForm, DecisionTextForm, MinutesSummaryForm
 from ..models import AgendaItem, Decision
 from .meetings import show_error
@@ -73,6 +75,7 @@ def minutes(request, pk):
             "view": view,
             "can_manage": can_manage,
             "can_chair": access.can(user, "meetings.chair", meeting),
+            "sending": progress.minutes_sending(view.current),
             "summary_form": summary_form,
             "review_form": ActionReviewForm(),
             "correction_form": CorrectionForm(),
@@ -192,13 +195,34 @@ def review(request, pk, action_pk):
 def approve(request, pk):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     access.require(request.user, "meetings.chair", meeting)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("Approve the minutes?"),
+            consequence=_("They no longer change afterwards and are sent to the attendees."),
+            confirm_label=_("Approve"),
+            cancel_url=reverse("meetings:minutes", args=[meeting.pk]),
+        )
     try:
         services.minutes_approve(actor=request.user, meeting=meeting, request=request)
     except ValidationError as exc:
         show_error(request, exc)
     else:
-        messages.success(request, _("The minutes are approved and sent to the attendees."))
+        messages.success(request, _("The minutes are approved; they are being sent to the attendees."))
     return redirect("meetings:minutes", pk=meeting.pk)
+
+
+@policy("meetings.use")
+@require_GET
+def sending(request, pk):
+    """Where sending the approved minutes stands (htmx polls this until it is finished)."""
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    view = selectors.minutes_view(user=request.user, meeting=meeting)
+    return render(
+        request,
+        "meetings/partials/minutes_sending.html",
+        {"meeting": meeting, "sending": progress.minutes_sending(view.current)},
+    )
 
 
 @policy("meetings.use")

@@ -24,6 +24,9 @@ def world():
     return make_world()
 
 
+CONFIRMED = {"confirmed": "yes"}  # as the page's data-confirm or the confirmation page sends
+
+
 def prefixed(prefix, data):
     return {f"{prefix}-{key}": value for key, value in data.items()}
 
@@ -83,7 +86,8 @@ def test_draft_goal_and_approval_through_the_pages(client, world):
     assert "data-confirm" in page
     plan.refresh_from_db()
     response = client.post(
-        url("plan_approve", case), prefixed("approve", {"route": "coordinator", "version": plan.version})
+        url("plan_approve", case),
+        prefixed("approve", {"route": "coordinator", "version": plan.version}) | CONFIRMED,
     )
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -98,7 +102,8 @@ def test_refused_approval_shows_why(client, world):
     plan = draft_plan(world, case, measures=False)
     client.force_login(world.coordinator)
     response = client.post(
-        url("plan_approve", case), prefixed("approve", {"route": "team_meeting", "version": plan.version})
+        url("plan_approve", case),
+        prefixed("approve", {"route": "team_meeting", "version": plan.version}) | CONFIRMED,
     )
     assert response.status_code == 400
     assert "Give the date of the team meeting" in response.content.decode()
@@ -111,7 +116,8 @@ def test_refused_approval_shows_why(client, world):
                 "meeting_date": timezone.localdate().isoformat(),
                 "version": plan.version,
             },
-        ),
+        )
+        | CONFIRMED,
     )
     assert response.status_code == 400
     assert "direct safety measure" in response.content.decode()
@@ -356,7 +362,9 @@ def test_evaluation_hold_through_the_page(client, world):
     assert "Choose the outcome" in response.content.decode()
     data["close_outcome"] = "goals_met"
     data["follow_up_on"] = later(180).isoformat()
-    response = client.post(url("evaluation_hold", case, evaluation.pk), prefixed("evaluation", data))
+    response = client.post(
+        url("evaluation_hold", case, evaluation.pk), prefixed("evaluation", data) | CONFIRMED
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
