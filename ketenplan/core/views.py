@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -19,6 +21,11 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+# When the accessibility statement was last reviewed against the tests it describes
+# (ketenplan/browser_tests/test_accessibility.py). Update it with the statement.
+STATEMENT_PREPARED_ON = date(2026, 11, 25)
+
+
 @public
 def accessibility_statement(request):
-    return render(request, "core/accessibility.html")
+    return render(request, "core/accessibility.html", {"prepared_on": STATEMENT_PREPARED_ON})

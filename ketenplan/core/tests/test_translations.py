@@ -122,4 +122,4 @@ def test_professionals_see_the_words_of_their_region(client, sign_in, settings):
     client.cookies.pop("django_language")
     sign_in(Role.COORDINATOR, organisation=flemish)
     html = client.get("/people/organisations/").content.decode()
-    assert "Parket" in html and 'lang="nl-be"' in html
+    assert "Parket" in html and 'lang="nl-BE"' in html
