@@ -135,3 +135,23 @@ class Professional(HttpUser):
                               catch_response=True) as r:  # fmt: skip
             if r.status_code != 201:
                 r.failure(f"{r.status_code}: {r.text[:200]}")
+
+    # Meetings (issue 6): the agenda and the preparation packet of the bench meeting
+    # (the personas attend it), the escalation list and the consultation hours.
+    @task(1)
+    def meeting_agenda(self):
+        if self.p.get("meeting"):
+            self.get(f"/meetings/{self.p['meeting']}/", "meeting agenda")
+
+    @task(1)
+    def meeting_packet(self):
+        if self.p.get("meeting"):
+            self.get(f"/meetings/{self.p['meeting']}/packet/", "meeting packet")
+
+    @task(1)
+    def escalations(self):
+        self.get("/meetings/escalations/", "escalation list")
+
+    @task(1)
+    def consultation_hours(self):
+        self.get("/meetings/consultations/", "consultation hours")

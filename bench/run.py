@@ -1,6 +1,6 @@
 # Starts our own tools (manage.py, gunicorn, locust) with fixed arguments.
 # ruff: noqa: S603, E501
-"""The load run behind ``make bench`` (``SCALE=region|national``, ``DBS="sqlite postgresql"``).
+"""The load run behind ``make bench`` (``SCALE=region|national|smoke``, ``DBS="sqlite postgresql"``).
 
 For each database: create and migrate a bench database if needed, generate the data set
 once (``bench_data``), create signed-in sessions for the personas (``bench_sessions``),
@@ -8,6 +8,16 @@ serve the app with gunicorn (production settings plus the bench query counter, 2
 + 1 workers, 127.0.0.1 only), drive it with locust headless (16 users, bounded in time
 and requests), sample the workers' RSS from /proc, and write
 ``bench/results/<date>-<scale>-<db>.json`` and ``.md``. The Markdown table is printed too.
+
+After the load, with the server stopped, the same run measures in-process: the agenda and
+every preparation packet of a team meeting of the largest region (issue 6, p50/p95 over
+rounds), the audit write latency with concurrent writers and the sealer (issue 4,
+``audit.bench.write_latency``) and the ``verify_audit`` rate (issue 4). The summary
+compares the queries per request with the latest results of the other scale on the same
+database and flags every difference (issue 7: identical at region and national scale).
+
+``SCALE=smoke`` is a pipeline check only (a tiny data set, a short run); its results go to
+``var/bench/results``, not ``bench/results``.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import signal
 import socket
 import statistics
@@ -32,6 +43,7 @@ BIN = Path(sys.executable).parent
 VAR = ROOT / "var" / "bench"
 RESULTS = ROOT / "bench" / "results"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/")
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "ketenplan_bench_")  # + scale
 CORES = os.cpu_count() or 1
 
 # Targets from issue 7 (p95 in ms).
@@ -60,7 +72,7 @@ def environment(scale: str, db: str) -> dict:
         STATIC_ROOT=str(VAR / "static"),
         LOG_LEVEL="ERROR",
         DATABASE_URL=(
-            f"sqlite:///{VAR / f'{scale}.sqlite3'}" if db == "sqlite" else f"{PG_URL}ketenplan_bench_{scale}"
+            f"sqlite:///{VAR / f'{scale}.sqlite3'}" if db == "sqlite" else f"{PG_URL}{DB_PREFIX}{scale}"
         ),
     )
     return env
@@ -81,11 +93,9 @@ def prepare(scale: str, db: str, env: dict) -> dict:
         import psycopg
 
         with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [f"ketenplan_bench_{scale}"]
-            ).fetchone()
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [f"{DB_PREFIX}{scale}"]).fetchone()
             if not exists:
-                conn.execute(f'CREATE DATABASE "ketenplan_bench_{scale}"')
+                conn.execute(f'CREATE DATABASE "{DB_PREFIX}{scale}"')
     manage(env, "migrate", "-v0")
     summary = VAR / f"{scale}-{db}-data.json"
     if manage(env, "bench_data", "--scale", scale, "--json", str(summary), check=False).returncode != 0:
@@ -135,6 +145,24 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
+def wait_until_serving(port: int, seconds: float = 180) -> None:
+    """Until a worker answers the health check: an open port is not yet a booted worker
+    (importing the app takes seconds, far longer on a busy machine)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer on port {port} within {seconds:.0f} s")
+
+
 def run_load(scale, db, env, args) -> dict:
     fixture = VAR / f"{scale}-{db}-sessions.json"
     manage(env, "bench_sessions", str(fixture), production=True)
@@ -147,12 +175,7 @@ def run_load(scale, db, env, args) -> dict:
         cwd=ROOT, env=server_env,
     )  # fmt: skip
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(port)
         sampler = MemorySampler(server.pid)
         sampler.start()
         out = VAR / f"{scale}-{db}-locust.json"
@@ -173,8 +196,69 @@ def run_load(scale, db, env, args) -> dict:
     return {"raw": raw, "workers": workers, "peak_rss_mb": sampler.peak}
 
 
+def run_extras(scale, db, env, args) -> dict:
+    """In-process measurements after the load (server stopped): agenda + packets and the
+    verify rate (``bench_extras``), the audit write latency (``write_latency``)."""
+    extras = {}
+    out = VAR / f"{scale}-{db}-extras.json"
+    if manage(env, "bench_extras", str(out), "--rounds", str(args.rounds), check=False).returncode == 0:
+        extras.update(json.loads(out.read_text()))
+    else:
+        extras["error"] = "bench_extras failed (see its output above)"
+    # Scratch writes only: the audited transactions it makes are ordinary sealed audit rows.
+    latency_env = dict(env, KETENPLAN_ENV="development", DJANGO_SETTINGS_MODULE="config.settings")
+    done = subprocess.run(
+        [str(BIN / "python"), "-m", "ketenplan.audit.bench.write_latency", "--writers", str(args.writers),
+         "--seconds", str(args.latency_seconds)],
+        cwd=ROOT, env=latency_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    print(done.stdout, done.stderr, sep="")
+    extras["audit_write"] = parse_write_latency(done.stdout) if done.returncode == 0 else {"error": done.stderr[-500:]}
+    return extras
+
+
+LATENCY_LINE = re.compile(
+    r"^(?P<label>with sealer|without sealer)\s*: (?P<writes>\d+) audited transactions \((?P<per_s>\d+)/s\), "
+    r"ms per audit write \+ commit: p50 (?P<p50>[\d.]+), p95 (?P<p95>[\d.]+), p99 (?P<p99>[\d.]+), "
+    r"max (?P<max>[\d.]+)"
+)
+
+
+def parse_write_latency(text: str) -> dict:
+    found = {"writers": None, "raw": text.strip()}
+    for line in text.splitlines():
+        if m := re.search(r"(\d+) writer processes", line):
+            found["writers"] = int(m.group(1))
+        if m := LATENCY_LINE.match(line.strip()):
+            key = "with_sealer" if m["label"] == "with sealer" else "without_sealer"
+            found[key] = {k: float(m[k]) for k in ("p50", "p95", "p99", "max")} | {
+                "writes": int(m["writes"]), "per_second": int(m["per_s"])}  # fmt: skip
+    return found
+
+
+def compare_queries(result: dict) -> dict | None:
+    """The queries per request of each page against the latest results of the other
+    scale (region <-> national) on the same database: every difference is listed."""
+    other = {"region": "national", "national": "region"}.get(result["scale"])
+    if other is None:
+        return None
+    previous = sorted(RESULTS.glob(f"*-{other}-{result['database']}.json"))
+    if not previous:
+        return {"other": other, "file": None, "differences": {}}
+    theirs = json.loads(previous[-1].read_text())
+    differences = {}
+    for name, page in result["pages"].items():
+        if name in theirs.get("pages", {}) and page["queries"] != theirs["pages"][name]["queries"]:
+            differences[name] = {result["scale"]: page["queries"], other: theirs["pages"][name]["queries"]}
+    missing = sorted(set(result["pages"]) ^ set(theirs.get("pages", {})))
+    return {"other": other, "file": previous[-1].name, "differences": differences, "not_in_both": missing}
+
+
 def summarise(scale, db, data, load, args) -> dict:
     raw = load["raw"]
+    if raw.get("started_at") is None:  # not one response: say so rather than fail here
+        print("!! the load run recorded no request at all")
+        raw["started_at"] = raw["stopped_at"]
     duration = max(1e-9, raw["stopped_at"] - raw["started_at"])
     pages = {}
     for name, rows in raw["samples"].items():
@@ -221,6 +305,8 @@ def summarise(scale, db, data, load, args) -> dict:
         "peak_rss_mb_per_worker": round(max(load["peak_rss_mb"].values(), default=0), 1),
         "dataset": data.get("rows", {}),
         "generation_s": data.get("seconds"),
+        "generation_timings": data.get("timings"),
+        "generation_cpu": data.get("cpu"),
         "versions": versions,
         "pages": pages,
         "errors": load["raw"].get("errors", {}),
@@ -236,6 +322,52 @@ def db_version(db, data, load) -> str:
 
     with psycopg.connect(PG_URL + "postgres") as conn:
         return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0]
+
+
+def extras_markdown(result: dict) -> list[str]:
+    extras = result.get("extras") or {}
+    lines = []
+    a = extras.get("agenda_and_packets")
+    if a:
+        verdict = "✅" if a["p95_ms"] < a["target_ms"] else "❌ missed"
+        lines.append(
+            f"- **Agenda + all {a['packets']} preparation packets** of a team meeting of the largest region "
+            f"({a['cases']:,} cases, {a['items']} agenda items), in-process, {a['rounds']} rounds: "
+            f"p50 **{a['p50_ms']} ms**, p95 **{a['p95_ms']} ms**, {a['queries']} queries "
+            f"(target < {a['target_ms']} ms {verdict})"
+        )
+    w = extras.get("audit_write") or {}
+    if "with_sealer" in w:
+        ws, wo = w["with_sealer"], w.get("without_sealer", {})
+        lines.append(
+            f"- **Audit write** (one audited transaction: audit row + commit, {w['writers']} concurrent writers): "
+            f"p50 **{ws['p50']} ms**, p95 **{ws['p95']} ms**, p99 {ws['p99']} ms with the sealer running "
+            f"(without: p50 {wo.get('p50')} ms, p95 {wo.get('p95')} ms); {ws['per_second']} writes/s"
+        )
+    elif w:
+        lines.append(f"- Audit write latency: not measured ({w.get('error', 'unparsed output')[:200]})")
+    v = extras.get("verify")
+    if v:
+        verdict = "✅" if v["per_minute"] >= v["target_per_minute"] else "❌ missed"
+        lines.append(
+            f"- **verify_audit**: {v['rows']:,} rows ({v['how']}) in {v['seconds']} s = "
+            f"**{v['per_minute']:,} rows a minute**, chain ok: {v['ok']} (target ≥ {v['target_per_minute']:,} {verdict})"
+        )
+    c = result.get("queries_vs_other_scale")
+    if c is not None:
+        if c["file"] is None:
+            lines.append(f"- Queries per request vs {c['other']} scale: no {c['other']} results on this database yet")
+        elif c["differences"]:
+            diffs = "; ".join(
+                f"{page}: {'/'.join(map(str, q[result['scale']]))} here vs {'/'.join(map(str, q[c['other']]))}"
+                for page, q in sorted(c["differences"].items())
+            )
+            lines.append(f"- ⚠️ **Queries per request differ from {c['other']} scale** ({c['file']}): {diffs}")
+        else:
+            lines.append(f"- Queries per request identical to {c['other']} scale ({c['file']}) ✅")
+    if result.get("generation_s"):
+        lines.append(f"- Data generation: {result['generation_s']} s (phases in the JSON)")
+    return ["", *lines] if lines else []
 
 
 def markdown(result: dict) -> str:
@@ -266,18 +398,30 @@ def markdown(result: dict) -> str:
             f"| {name} | {p['requests']:,} | {p['errors']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} | "
             f"{p['rps']} | {queries} | {p['throughput_vs_floor']} | {verdict} |"
         )
+    lines.extend(extras_markdown(result))
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default=os.environ.get("SCALE", "region"), choices=["region", "national"])
+    parser.add_argument(
+        "--scale", default=os.environ.get("SCALE", "region"), choices=["region", "national", "smoke"]
+    )
     parser.add_argument("--dbs", default=os.environ.get("DBS", ""))
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "60")))
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "30000")))
+    parser.add_argument("--rounds", type=int, default=20, help="agenda + packets rounds")
+    parser.add_argument("--writers", type=int, default=8, help="audit write latency: writer processes")
+    parser.add_argument("--latency-seconds", type=int, default=10, help="audit write latency: seconds per run")
     args = parser.parse_args()
-    dbs = args.dbs.split() or (["sqlite", "postgresql"] if args.scale == "region" else ["postgresql"])
+    dbs = args.dbs.split() or (["postgresql"] if args.scale == "national" else ["sqlite", "postgresql"])
+    if args.scale == "smoke":  # a pipeline check: short, and its results kept out of bench/results
+        global RESULTS
+        RESULTS = VAR / "results"
+        if "BENCH_SECONDS" not in os.environ:
+            args.seconds = 20
+        args.rounds, args.latency_seconds = 3, 2
     RESULTS.mkdir(parents=True, exist_ok=True)
     summaries = []
     for db in dbs:
@@ -287,9 +431,12 @@ def main() -> int:
         if not data:
             previous = sorted(RESULTS.glob(f"*-{args.scale}-{db}.json"))
             data = json.loads(previous[-1].read_text()) if previous else {}
-            data = {"rows": data.get("dataset", {}), "seconds": data.get("generation_s")}
+            data = {"rows": data.get("dataset", {}), "seconds": data.get("generation_s"),
+                    "timings": data.get("generation_timings"), "cpu": data.get("generation_cpu")}  # fmt: skip
         load = run_load(args.scale, db, env, args)
         result = summarise(args.scale, db, data, load, args)
+        result["extras"] = run_extras(args.scale, db, env, args)
+        result["queries_vs_other_scale"] = compare_queries(result)
         stem = RESULTS / f"{dt.date.today().isoformat()}-{args.scale}-{db}"
         stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
         text = markdown(result)

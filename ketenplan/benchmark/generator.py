@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import bisect
 import json
+import multiprocessing
 import os
 import random
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
@@ -30,7 +32,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from ketenplan.accounts.models import Organisation, Professional, Region, Role, RoleGrant
@@ -92,6 +94,14 @@ SCALES = {
     "region": Scale(regions=1, cases_per_region=10_000),
     # 250,000 cases, 1,000,000 persons, 20,000,000 audit rows.
     "national": Scale(regions=25, cases_per_region=10_000, audit_per_case=80),
+    # A pipeline check for ``make bench SCALE=smoke`` (a minute or two), never a measurement.
+    "smoke": Scale(
+        regions=1,
+        cases_per_region=300,
+        audit_per_case=20,
+        organisations_per_region=12,
+        professionals_per_organisation=4,
+    ),
 }
 
 
@@ -169,6 +179,8 @@ SENTENCES = [
     "Er zijn zorgen over alcoholgebruik in het weekend.",
 ]
 PLACEHOLDER = "Fictional benchmark text."
+# From this many audit rows on (and on PostgreSQL only), a second process writes them.
+PARALLEL_AUDIT_ROWS = 200_000
 # Every table the generator fills by COPY: loaded without foreign keys and secondary
 # indexes, which are rebuilt afterwards (``sink.BulkLoad``).
 BULK_MODELS = [
@@ -203,8 +215,9 @@ class PlannedCase:
 
 
 class Generator:
-    def __init__(self, scale: Scale, *, seed: int = 20240601, out=None):
+    def __init__(self, scale: Scale, *, seed: int = 20240601, out=None, parallel: bool = True):
         self.scale = scale
+        self.parallel = parallel
         self.rng = random.Random(seed)
         self.sink = Sink()
         self.out = out
@@ -267,13 +280,32 @@ class Generator:
         self.domains = list(LifeDomain.objects.filter(is_active=True).values_list("pk", flat=True))
         self.profile = MethodProfile.objects.filter(is_active=True).order_by("pk").first()
         self.instrument = InstrumentVersion.objects.order_by("pk").first()
-        load = BulkLoad(BULK_MODELS)
+        parallel = (
+            self.parallel
+            and connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+            and self.scale.audit_per_case * self.scale.cases >= PARALLEL_AUDIT_ROWS
+        )
+        audit = None
+        if parallel:
+            # Organisations and the plan are committed first; then the audit trail (the
+            # largest table) is written by a second process over its own connection while
+            # this one writes everything else: two cores, two streams.
+            with transaction.atomic():
+                self.step("organisations", self.make_organisations)
+                self.step("cases", self.plan_cases)
+            audit = self._start_audit_process()
+            load = BulkLoad([m for m in BULK_MODELS if m is not AuditEvent])
+        else:
+            load = BulkLoad(BULK_MODELS)
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            self.step("organisations", self.make_organisations)
+            if not parallel:
+                self.step("organisations", self.make_organisations)
             self.step("drop indexes", load.drop)
-            self.step("cases", self.plan_cases)
+            if not parallel:
+                self.step("cases", self.plan_cases)
             self.step("persons", self.write_persons)
             self.step("case rows", self.write_cases)
             self.step("dossier", self.write_contributions)
@@ -281,28 +313,88 @@ class Generator:
             self.step("actions", self.write_actions)
             self.step("contacts", self.write_contacts)
             self.step("consent", self.write_consents)
-            self.step("audit", self.write_audit)
+            if not parallel:
+                self.step("audit", self.write_audit)
             self.step("indexes", load.restore_indexes)
             self.step("foreign keys", load.restore_foreign_keys)
             self.sink.reset_sequences()
         except BaseException:
             atomic.__exit__(*sys.exc_info())
+            if audit is not None:
+                audit[0].terminate()
             raise
         self.step("commit", lambda: atomic.__exit__(None, None, None))
+        if audit is not None:
+            self.step("wait for audit", lambda: self._join_audit_process(*audit))
         # Second factors last: enrolling one may write an audit row of its own (now).
         self.step("second factors", self.enrol_bench_users)
         if connection.vendor == "postgresql":
             self.step("analyze", self._analyze)
         seconds = round(time.monotonic() - started, 1)
-        self.say(f"  {'total:':18} {seconds:7.1f} s wall, python {time.process_time() - cpu:6.1f} s CPU")
+        self.say(f"  {'total:':18} {seconds:7.1f} s wall, python {time.process_time() - cpu:6.1f} s CPU (this process)")
         return {
             "scale": self.scale.__dict__,
             "rows": dict(self.sink.counts),
             "seconds": seconds,
             "timings": self.timings,
             "cpu": self.cpu,
+            "parallel_audit": parallel,
             "bench_users": self.bench_users,
         }
+
+    def _start_audit_process(self):
+        """Fork the audit writer. No connection may cross the fork: all are closed first
+        (nothing is open in a transaction at this point) and each side opens its own."""
+        connections.close_all()
+        if hasattr(self, "_backend_stat"):
+            del self._backend_stat  # each side gets a new database backend
+        sys.stdout.flush()
+        sys.stderr.flush()
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=self._audit_process, args=(sender,), daemon=True)
+        process.start()
+        sender.close()
+        return process, receiver
+
+    def _audit_process(self, sender) -> None:
+        """In the forked process: the audit table without its secondary indexes, the
+        chained rows, the indexes again, committed; timings and counts sent back."""
+        try:
+            self.sink = Sink()
+            self.timings, self.cpu = {}, {}
+            load = BulkLoad([AuditEvent])
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                self.step("audit: drop idx", load.drop)
+                self.step("audit", self.write_audit)
+                self.step("audit: indexes", load.restore_indexes)
+                self.sink.reset_sequences()
+            except BaseException:
+                atomic.__exit__(*sys.exc_info())
+                raise
+            self.step("audit: commit", lambda: atomic.__exit__(None, None, None))
+            sender.send({"counts": self.sink.counts, "timings": self.timings, "cpu": self.cpu})
+        except BaseException:
+            sender.send({"error": traceback.format_exc()})
+        finally:
+            sys.stdout.flush()
+            connections.close_all()
+            sender.close()
+
+    def _join_audit_process(self, process, receiver) -> None:
+        try:
+            result = receiver.recv()
+        except EOFError:
+            result = {"error": f"the audit process ended without a result (exit code {process.exitcode})"}
+        process.join()
+        if "error" in result:
+            raise RuntimeError(f"writing the audit trail failed:\n{result['error']}")
+        for table, n in result["counts"].items():
+            self.sink.counts[table] = self.sink.counts.get(table, 0) + n
+        self.timings.update(result["timings"])
+        self.cpu.update(result["cpu"])
 
     def _analyze(self) -> None:
         with connection.cursor() as cursor:

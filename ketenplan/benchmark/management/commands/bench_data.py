@@ -40,11 +40,17 @@ class Command(BaseCommand):
             help="generate this fraction of the scale's cases (same shape per case), to profile and "
             "extrapolate; the phase timings are printed either way",
         )
+        parser.add_argument(
+            "--serial",
+            action="store_true",
+            help="write the audit trail in this process too (PostgreSQL writes it in a second "
+            "process from 200,000 rows on)",
+        )
         parser.add_argument("--reset", action="store_true", help="wipe the database first")
         parser.add_argument("--seed", type=int, default=20240601)
         parser.add_argument("--json", dest="json_path", help="write a summary (rows, bench users) here")
 
-    def handle(self, *args, scale, cases, fraction, reset, seed, json_path, **options):
+    def handle(self, *args, scale, cases, fraction, serial, reset, seed, json_path, **options):
         if getattr(settings, "PRODUCTION", False) and not getattr(settings, "KETENPLAN_BENCH", False):
             raise CommandError("bench_data refuses in production mode: it writes fictional cases.")
         if Case.objects.exists():
@@ -63,7 +69,7 @@ class Command(BaseCommand):
             spec = fraction_of(spec, fraction)
         part = f" x {fraction}" if fraction != 1.0 else ""
         self.stdout.write(f"Generating {scale}{part}: {spec.cases:,} cases ...")
-        result = Generator(spec, seed=seed, out=self.stdout).run()
+        result = Generator(spec, seed=seed, out=self.stdout, parallel=not serial).run()
         result["scale_name"] = scale
         for table, n in sorted(result["rows"].items()):
             self.stdout.write(f"  {table:40} {n:>12,}")

@@ -41,6 +41,37 @@ def persona_users() -> dict[str, Professional]:
     return users
 
 
+def bench_meeting(users: dict[str, Professional]) -> int | None:
+    """The next team meeting of the personas' region, with the personas at the table
+    (confidentiality confirmed) and its agenda built, for the meeting pages of the load
+    run; made once, then reused while it is upcoming."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ketenplan.meetings.models import Attendance, Meeting
+    from ketenplan.meetings.services import agenda_prepare
+
+    coordinator = users.get("coordinator")
+    if coordinator is None:
+        return None
+    region = coordinator.organisation.region_id
+    meeting = Meeting.objects.filter(
+        region_id=region, kind=Meeting.Kind.TEAM, starts_at__gt=timezone.now(), chair=coordinator
+    ).order_by("starts_at").first()
+    if meeting is None:
+        starts = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=7)
+        meeting = Meeting.objects.create(
+            region_id=region, kind=Meeting.Kind.TEAM, starts_at=starts, ends_at=starts + timedelta(hours=2),
+            chair=coordinator,
+        )  # fmt: skip
+    for user in users.values():
+        confirmed = {"organisation_id": user.organisation_id, "confidentiality_confirmed_at": timezone.now()}
+        Attendance.objects.get_or_create(meeting=meeting, professional=user, defaults=confirmed)
+    agenda_prepare(actor=coordinator, meeting=meeting)
+    return meeting.pk
+
+
 class Command(BaseCommand):
     help = "Create signed-in sessions and API tokens for the bench personas (bench only)."
 
@@ -85,6 +116,9 @@ class Command(BaseCommand):
             })  # fmt: skip
         if not personas:
             raise CommandError("No bench personas: run bench_data first.")
+        meeting = bench_meeting(persona_users())
+        for persona in personas:
+            persona["meeting"] = meeting
         with open(out, "w") as f:
             json.dump({"session_cookie": settings.SESSION_COOKIE_NAME, "personas": personas}, f, indent=1)
         self.stdout.write(f"{len(personas)} personas written to {out}")
