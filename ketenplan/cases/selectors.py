@@ -301,5 +301,32 @@ def case_timeline(*, user, case: Case) -> list[TimelineEvent]:
             evaluation.objects.filter(case=case, held_on__isnull=False).select_related("held_by"),
             lambda e: _at_start_of(e.held_on),
         )
+    meeting = _optional_model("meetings", "Meeting")
+    if meeting is not None:
+        # When a crisis consultation was called and its outcome recorded; why and what
+        # was decided are on the case page and, for the invitees, the consultation's page.
+        consultations = list(
+            meeting.objects.filter(case=case, kind="crisis")
+            .select_related("called_by", "outcome_recorded_by")
+            .only(
+                "pk", "case_id", "created_at", "starts_at", "status", "outcome_recorded_at",
+                "called_by__full_name", "outcome_recorded_by__full_name",
+            )
+        )  # fmt: skip
+        add("crisis_called", consultations, lambda m: m.created_at)
+        add("crisis_outcome", consultations, lambda m: m.outcome_recorded_at, 1)
+    escalation = _optional_model("meetings", "Escalation")
+    if escalation is not None:
+        # Escalations only by kind and who: the reason is for the escalation's audience.
+        escalations = list(
+            escalation.objects.filter(case=case)
+            .select_related("raised_by", "organisation")
+            .only(
+                "pk", "case_id", "kind", "raised_at", "handled_at",
+                "raised_by__full_name", "organisation__name",
+            )
+        )  # fmt: skip
+        add("escalation_raised", escalations, lambda e: e.raised_at)
+        add("escalation_handled", escalations, lambda e: e.handled_at, 1)
     events.sort(key=lambda e: (e.at, e.order))
     return events

@@ -210,3 +210,33 @@ def test_the_case_page_costs_the_same_queries_with_many_consultations_and_escala
         response = client.get(f"/cases/{case.pk}/")
     panel = response.context["crisis_and_escalations"]
     assert len(panel.consultations) == 4 and len(panel.escalations) == 2
+
+
+def test_the_timeline_shows_consultations_and_escalations_without_their_content(client, world, case):
+    steering = ProfessionalFactory(organisation=world.coordination, roles=[Role.PARTNER], mfa=True)
+    SteeringMember.objects.create(region=world.region, professional=steering)
+    meeting = call(world, case)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=30), ends_at=timezone.now() + timedelta(minutes=15)
+    )
+    meeting.refresh_from_db()
+    services.crisis_outcome_record(actor=world.case_director, meeting=meeting, outcome="Shelter tonight.")
+    escalation = services.escalation_raise(
+        actor=world.case_director,
+        case=case,
+        kind="non_cooperating_partner",
+        organisation=world.police,
+        reason="No report from the police for six weeks.",
+    )
+    services.escalation_handle(actor=steering, escalation=escalation, outcome="The chief promised a report.")
+    client.force_login(world.team_member)
+    html = client.get(f"/cases/{case.pk}/timeline/").content.decode()
+    for text in (
+        "Crisis consultation called for",
+        "Crisis consultation held: outcome recorded",
+        "Escalated to the steering group: A partner does not cooperate",
+        "Escalation handled by the steering group",
+    ):
+        assert text in html, text
+    for secret in ("looking for her", "Shelter tonight", "six weeks", "chief promised"):
+        assert secret not in html, secret
