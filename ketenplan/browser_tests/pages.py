@@ -286,6 +286,12 @@ class CasePage(BasePage):
             self.step_link(label).click()
         return StepPage(self.page)
 
+    def take_risk_step(self, label: str) -> RiskPage:
+        """A weighing step: it is taken on the risk page, on the assessments."""
+        with self.page.expect_navigation():
+            self.step_link(label).click()
+        return RiskPage(self.page)
+
     def tab(self, label: str) -> None:
         with self.page.expect_navigation():
             self.page.locator("nav.case-tabs").get_by_role("link", name=label, exact=True).click()
@@ -334,6 +340,73 @@ class StepPage(CasePage):
     def send(self, label: str) -> CasePage:
         self.submit(label, self.form)
         return CasePage(self.page)
+
+
+class RiskPage(CasePage):
+    """The risk page of a case: the proposed weighing, the assessments, and the team's
+    confirmation of the weighing."""
+
+    @property
+    def proposal(self) -> Locator:
+        return self.page.locator("section[aria-labelledby=proposal-heading]")
+
+    def _form(self, heading_id: str) -> Locator:
+        return self.page.locator(f"main form[aria-labelledby={heading_id}]")
+
+    def start_assessment(self, *, instrument: str, about: str) -> AssessmentPage:
+        form = self._form("new-heading")
+        field(form, "Instrument").select_option(label=instrument)
+        select_containing(field(form, "About"), about)
+        self.submit("Start the assessment", form)
+        return AssessmentPage(self.page)
+
+    def confirm_weighing(self, *, level: str, reasoning: str, advice: str = "") -> CasePage:
+        form = self._form("confirm-heading")
+        form.get_by_label(level, exact=True).check()
+        field(form, "Reasoning of the team").fill(reasoning)
+        if advice:
+            field(form, "Advice to the referrer").fill(advice)
+        self.submit("Record the risk weighing", form)
+        return CasePage(self.page)
+
+    def errors(self) -> Locator:
+        return self._form("confirm-heading").locator(".error-summary, .errorlist")
+
+
+class AssessmentPage(CasePage):
+    """One assessment being filled in: a question per fieldset, saved as a draft while
+    answering (htmx), then finalised."""
+
+    @property
+    def form(self) -> Locator:
+        return self.page.locator("main form.risk-form")
+
+    def questions(self) -> Locator:
+        """The questions answered by choice (yes / no / unknown, single choice)."""
+        return self.form.locator(".risk-section fieldset").filter(has=self.page.locator("input[type=radio]"))
+
+    def question(self, text: str) -> Locator:
+        return self.questions().filter(has=self.page.locator("legend", has_text=text))
+
+    def answer(self, text: str, answer: str) -> None:
+        self.question(text).get_by_label(answer, exact=True).check()
+
+    def answer_all(self, answer: str, *, except_for: dict[str, str]) -> None:
+        """Answer every question with ``answer``, except those whose text starts one of
+        ``except_for`` (question start → its answer)."""
+        for question in self.questions().all():
+            legend = question.locator("legend").inner_text()
+            chosen = next((a for start, a in except_for.items() if legend.startswith(start)), answer)
+            question.get_by_label(chosen, exact=True).check()
+
+    def expect_draft_status(self, text: str) -> None:
+        """The status line the autosave writes (e.g. "0 questions still to answer")."""
+        expect(self.page.locator("#draft-status")).to_contain_text(text)
+        settle_htmx(self.page)
+
+    def finalise(self) -> Page:
+        self.submit("Finalise", self.form)
+        return self.page
 
 
 class DossierPage(CasePage):

@@ -21,7 +21,7 @@ from ketenplan.cases.services import MemberSpec
 from ketenplan.cases.tests.factories import make_world, register
 from ketenplan.persons.models import Person
 
-from .pages import CasePage, ExecutionPage, Persona, iso
+from .pages import CasePage, ExecutionPage, Persona, RiskPage, field, iso
 
 pytestmark = [pytest.mark.browser]
 
@@ -172,16 +172,62 @@ def coordinator_marks_dossier_ready(coordinator: Persona, case_id: int) -> CaseP
     return case
 
 
+NO_FINAL_ASSESSMENT = "Finalise at least one assessment before the team weighs the risk."
+DASH = "Partner-violence risk checklist (DASH style)"
+# The mother's answers that are "yes" (15: high risk, 14 or more), and one she does not know.
+YES = (
+    "Was the victim injured", "Is the victim very frightened", "Is the victim afraid of",
+    "Does the victim feel cut off", "Has there been a separation", "Is there conflict over contact",
+    "Is the abuse happening more often", "Is the abuse getting worse",
+    "Does the other person try to control", "Has the other person threatened to kill",
+    "Has the other person ever tried to strangle", "Has the other person hurt others",
+    "Are there money problems", "Does the other person have problems",
+    "Is the other person known to the police",
+)
+DASH_ANSWERS = dict.fromkeys(YES, "yes") | {"Has the other person broken an exclusion order": "unknown"}
+
+
 def coordinator_weighs_high_risk(coordinator: Persona, case: CasePage) -> None:
+    """The weighing rests on a structured instrument: the coordinator goes through the
+    DASH-style checklist with the mother, finalises it, and the team confirms the
+    proposed level on the risk page."""
     expect(case.fact("Risk level")).to_contain_text("not weighed yet")
-    step = case.take_step("High risk: make a plan")
-    step.choose("High")
-    step.field("Reasoning").fill("Strangulation reported; the mother fears being killed.")
-    case = step.send("Record the risk weighing")
+    # Both weighing steps lead to the risk page and say what is missing.
+    for label in ("High risk: make a plan", "Low or medium risk: close with advice"):
+        expect(case.steps.locator("li", has_text=label)).to_contain_text(NO_FINAL_ASSESSMENT)
+    risk = case.take_risk_step("High risk: make a plan")
+    expect(risk.proposal).to_contain_text("No final assessment yet: the system cannot propose a level.")
+
+    # Confirming on nothing is refused, and the case stays where it is.
+    risk.confirm_weighing(level="High", reasoning="The mother fears being killed.")
+    coordinator.expect_confirmed("The weighing cannot be undone. Record it?")
+    expect(risk.errors()).to_contain_text(NO_FINAL_ASSESSMENT)
+    risk.expect_stage("Risk weighing")
+
+    assessment = risk.start_assessment(instrument=DASH, about=full_name(MOTHER))
+    assessment.answer_all("no", except_for=DASH_ANSWERS)
+    field(assessment.form, "What else does the victim want to say?").fill(
+        "She wants Lina kept out of the court case."
+    )
+    assessment.expect_draft_status("0 questions still to answer")
+    assessment.finalise()
+    coordinator.expect_confirmed("A final assessment cannot be changed. Finalise?")
+    coordinator.expect_message("The assessment is final.")
+    expect(assessment.page.locator("main")).to_contain_text("score 15 with 1 unknown")
+
+    assessment.tab("Risk")
+    risk = RiskPage(assessment.page)
+    expect(risk.proposal).to_contain_text("The assessments propose: High risk.")
+    expect(risk.proposal.locator("tr", has_text="Visible high risk")).to_contain_text("yes")
+    case = risk.confirm_weighing(
+        level="High",
+        reasoning="DASH 15 with strangulation and threats to kill; the mother fears being killed.",
+    )
     coordinator.expect_confirmed("The weighing cannot be undone. Record it?")
     coordinator.expect_message("High risk: the team now makes a plan.")
     case.expect_stage("Planning")
     expect(case.fact("Risk level")).to_have_text("High")
+    expect(case.decisions()).to_contain_text("DASH 15 with strangulation")
 
 
 def coordinator_makes_and_approves_the_plan(coordinator: Persona, case_id: int, world, due: date) -> None:

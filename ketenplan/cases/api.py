@@ -11,6 +11,7 @@ from ketenplan.accounts.models import Organisation, Professional
 from ketenplan.api.base import may
 from ketenplan.audit import reads
 from ketenplan.core import policy
+from ketenplan.risk import services as risk_services
 
 from . import selectors, services, workflow
 from .models import (
@@ -390,7 +391,7 @@ DossierReadyView = _step_view(
 WeighingView = _step_view(
     "WeighingView",
     WeighingSerializer,
-    lambda r, c, d: services.risk_weighing_record(
+    lambda r, c, d: risk_services.weighing_confirm(
         actor=r.user,
         case=c,
         request=r,
@@ -399,7 +400,9 @@ WeighingView = _step_view(
         advice=d["advice"],
         expected_version=d["expected_version"],
     ),
-    "Record the risk weighing: high goes on to a plan, low or medium closes with advice.",
+    "The team confirms the risk weighing on the case's final assessments (at least one; the "
+    "level may be raised above the proposal, never lowered): high goes on to a plan, low or "
+    "medium closes with advice.",
     "case.weigh",
 )
 StartExecutionView = _step_view(

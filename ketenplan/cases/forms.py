@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ketenplan.persons.identifiers import normalise_national_number
 
-from .models import AdmissibilityDecision, ClosureOutcome, MemberRole, RiskLevel, Stage, ViolenceKind
+from .models import AdmissibilityDecision, ClosureOutcome, MemberRole, Stage, ViolenceKind
 from .services import MemberSpec
 
 NEW_PERSON = "new"
@@ -234,20 +234,6 @@ class AdmissibilityForm(VersionForm):
             value: {"met": data[f"{value}_met"] == "yes", "note": data[f"{value}_note"]}
             for value, _label in self.criteria
         }
-
-
-class RiskWeighingForm(VersionForm):
-    level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, widget=forms.RadioSelect)
-    reasoning = forms.CharField(
-        label=_("Reasoning"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("The instrument's outcome and the professional judgement. "
-                    "Judgement may raise a level, never lower it."),
-    )
-    advice = forms.CharField(
-        label=_("Written advice to the referrer"), required=False, max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Required for low or medium risk: the case then closes with this advice."),
-    )
 
 
 class DirectorForm(VersionForm):

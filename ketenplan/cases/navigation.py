@@ -60,8 +60,8 @@ STEP_PAGES: dict[str, tuple[str, str]] = {
     "not_admissible": ("cases:admissibility", "case.decide_admissibility"),
     "start_dossier": ("cases:intake_done", "case.coordinate"),
     "ready_for_weighing": ("cases:dossier_ready", "case.weigh"),
-    "weighed_high": ("cases:risk_weighing", "case.weigh"),
-    "weighed_not_high": ("cases:risk_weighing", "case.weigh"),
+    "weighed_high": ("risk:case_risk", "case.weigh"),
+    "weighed_not_high": ("risk:case_risk", "case.weigh"),
     "start_execution": ("cases:start_execution", "case.direct"),
     "revise_plan": ("plans:case_plan", "case.direct"),
     "close": ("cases:close", "case.direct"),
@@ -70,6 +70,11 @@ STEP_PAGES: dict[str, tuple[str, str]] = {
 # Guards the user can answer on the step's own page (a confirmation), so they do not
 # make the step unavailable.
 CONFIRMABLE = {"close": {"confirm_open_requests": True}}
+
+# Steps whose guard is met on the step's own page: the team makes and finalises the
+# assessments on the risk page where it confirms the weighing. The link stays, with the
+# reason beside it.
+MET_ON_PAGE = {"weighed_high", "weighed_not_high"}
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,11 @@ class StepLink:
     url: str | None  # where to take it; None when that page does not exist (yet)
     allowed: bool  # whether this user may take it
     taken_by: str
+    met_on_page: bool = False  # the refusal is resolved on the step's own page
 
     @property
     def possible(self) -> bool:
-        return self.refusal is None and self.allowed and self.url is not None
+        return (self.refusal is None or self.met_on_page) and self.allowed and self.url is not None
 
 
 def step_links(user, case: Case) -> list[StepLink]:
@@ -99,6 +105,7 @@ def step_links(user, case: Case) -> list[StepLink]:
                 url=_url(url_name, case),
                 allowed=policy.can(user, action, case),
                 taken_by=str(TAKEN_BY[action]),
+                met_on_page=step.name in MET_ON_PAGE,
             )
         )
     return links

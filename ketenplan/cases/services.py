@@ -412,8 +412,13 @@ def risk_weighing_record(
     expected_version: int | None = None,
     request=None,
 ) -> RiskWeighing:
-    """High risk → the chain approach goes on with a plan; low or medium → the referrer
-    continues with the team's written advice and the case closes."""
+    """The routing of the team's weighing (METHOD.md §3.5): high risk → the chain
+    approach goes on with a plan; low or medium → the referrer continues with the team's
+    written advice and the case closes.
+
+    Called by ``ketenplan.risk.services.weighing_confirm``, the one way to weigh: it
+    checks the final assessments and the "raise, never lower" rule and records what the
+    weighing rests on. The workflow refuses both steps without a final assessment."""
     policy.require(actor, "case.weigh", case)
     if level not in RiskLevel.values:
         raise ValidationError({"level": _("Choose a risk level.")})

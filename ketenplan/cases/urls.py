@@ -16,7 +16,6 @@ urlpatterns = [
     path("<int:pk>/steps/admissibility/", views.admissibility, name="admissibility"),
     path("<int:pk>/steps/intake-done/", views.intake_done, name="intake_done"),
     path("<int:pk>/steps/dossier-ready/", views.dossier_ready, name="dossier_ready"),
-    path("<int:pk>/steps/risk-weighing/", views.risk_weighing, name="risk_weighing"),
     path("<int:pk>/steps/start-execution/", views.start_execution, name="start_execution"),
     path("<int:pk>/steps/close/", views.close, name="close"),
     path("<int:pk>/follow-up/", views.follow_up, name="follow_up"),

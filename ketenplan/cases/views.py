@@ -45,10 +45,9 @@ from .forms import (
     NoteStepForm,
     PartnerForm,
     RegistrationForm,
-    RiskWeighingForm,
     VersionForm,
 )
-from .models import Case, RiskLevel, Stage
+from .models import Case, Stage
 from .workflow import TransitionRefused
 
 PAGE_SIZE = 25
@@ -469,21 +468,6 @@ def _dossier_ready(request, case, data, form):
     return _("The dossier is ready for the risk weighing.")
 
 
-def _risk_weighing(request, case, data, form):
-    services.risk_weighing_record(
-        actor=request.user,
-        case=case,
-        level=data["level"],
-        reasoning=data["reasoning"],
-        advice=data["advice"],
-        expected_version=data["version"],
-        request=request,
-    )
-    if data["level"] == RiskLevel.HIGH:
-        return _("High risk: the team now makes a plan.")
-    return _("Risk not high: the case is closed with advice to the referrer.")
-
-
 def _start_execution(request, case, data, form):
     services.execution_start(
         actor=request.user, case=case, expected_version=data["version"], request=request
@@ -542,19 +526,6 @@ def _step_pages() -> dict[str, StepPage]:
             intro=_("Every partner has added what it knows; the team can now weigh the risk."),
             submit_label=_("Dossier ready for risk weighing"),
             confirm=_("Move the case on to the risk weighing? This cannot be undone."),
-        ),
-        "risk_weighing": StepPage(
-            action="case.weigh",
-            steps=("weighed_high", "weighed_not_high"),
-            form_class=RiskWeighingForm,
-            run=_risk_weighing,
-            title=_("Risk weighing"),
-            intro=_(
-                "High risk: the chain approach goes on with a plan. Low or medium risk: the referrer "
-                "goes on with the family with the team's written advice, and the case closes."
-            ),
-            submit_label=_("Record the risk weighing"),
-            confirm=_("The weighing cannot be undone. Record it?"),
         ),
         "start_execution": StepPage(
             action="case.direct",
@@ -656,7 +627,6 @@ def _make_step_view(key: str):
 admissibility = _make_step_view("admissibility")
 intake_done = _make_step_view("intake_done")
 dossier_ready = _make_step_view("dossier_ready")
-risk_weighing = _make_step_view("risk_weighing")
 start_execution = _make_step_view("start_execution")
 close = _make_step_view("close")
 

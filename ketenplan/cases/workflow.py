@@ -63,6 +63,14 @@ def _no_open_requests(case: Case, *, confirm_open_requests: bool = False, **ctx)
     return None
 
 
+def _has_final_assessment(case: Case, **ctx):
+    """The team weighs on structured instruments (METHOD.md §3.5, §7), never on a free level."""
+    Assessment = apps.get_model("risk", "Assessment")
+    if not Assessment.objects.filter(case=case, status=Assessment.Status.FINAL).exists():
+        return _("Finalise at least one assessment before the team weighs the risk.")
+    return None
+
+
 def _has_member(case: Case, **ctx):
     if not case.members.exists():
         return _("Register at least one family member first.")
@@ -97,12 +105,19 @@ STEPS: dict[str, Step] = {
             (Stage.DOSSIER,),
             Stage.WEIGHING,
         ),
-        Step("weighed_high", _("High risk: make a plan"), (Stage.WEIGHING,), Stage.PLANNING),
+        Step(
+            "weighed_high",
+            _("High risk: make a plan"),
+            (Stage.WEIGHING,),
+            Stage.PLANNING,
+            _has_final_assessment,
+        ),
         Step(
             "weighed_not_high",
             _("Low or medium risk: close with advice"),
             (Stage.WEIGHING,),
             Stage.CLOSED,
+            _has_final_assessment,
         ),
         Step(
             "start_execution", _("Start execution"), (Stage.PLANNING,), Stage.EXECUTION, _plan_ready

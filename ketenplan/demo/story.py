@@ -12,7 +12,7 @@ The services work *now*. A chapter therefore notes when things really happened i
 Days in a scenario count from the registration (day 0); ``story.day("weighing")``
 gives the day a step of the standard pace happens for this case.
 
-To add an aspect (consent, risk assessments, meetings): give ``cases.Scenario`` the
+To add an aspect (consent, meetings): give ``cases.Scenario`` the
 fields it needs, write a chapter here and put it in ``cases.CHAPTERS`` where it happens
 in the life of a case.
 """
@@ -38,6 +38,8 @@ from ketenplan.persons import services as person_services
 from ketenplan.persons.models import ContactDetail, RelationKind
 from ketenplan.plans import services as plan_services
 from ketenplan.plans.models import Action, Evaluation, Goal, PlanVersion, Referral, SafetyMeasure
+from ketenplan.risk import selectors as risk_selectors
+from ketenplan.risk import services as risk_services
 
 from . import region as demo
 from . import texts
@@ -627,7 +629,8 @@ def weigh_risk(story: Story) -> None:
     if not story.takes("weighing"):
         return
     level = story.scenario.risk
-    weighing = case_services.risk_weighing_record(
+    assessments = _assess_risk(story, level)
+    weighing = risk_services.weighing_confirm(
         actor=story.coordinator,
         case=story.case,
         level=level,
@@ -636,9 +639,61 @@ def weigh_risk(story: Story) -> None:
     )
     at = story.transitioned(story.day("weighing"))
     story.history.happened(weighing, decided_at=at)
+    story.history.happened(weighing.basis, created_at=at)
+    day = max(story.day("dossier_ready"), story.day("weighing") - 1)
+    for assessment in assessments:  # finalised before the team weighed
+        assessed = min(story.moment(day), at - timedelta(hours=1))
+        story.history.happened(assessment, created_at=assessed, assessed_at=assessed, updated_at=assessed)
     if level != RiskLevel.HIGH:
         story.history.happened(Closure.objects.get(case=story.case), closed_at=at)
         story.history.happened(story.case, closed_at=at)
+
+
+# "Yes" answers on the DASH-style checklist per level (bands 0-9, 10-13, 14 and more). The
+# answers that weigh heaviest (METHOD.md §7) come with high risk only.
+DASH_YES = {RiskLevel.LOW: (2, 7), RiskLevel.MEDIUM: (10, 13), RiskLevel.HIGH: (14, 19)}
+DASH_HEAVY = ("strangulation", "threats_to_kill", "stalking")
+
+
+def _dash_answers(story: Story, definition, level: str) -> dict:
+    questions = [i for i, item in definition.items.items() if item["type"] == "yes_no_unknown"]
+    others = [q for q in questions if q not in DASH_HEAVY]
+    count = story.rng.randint(*DASH_YES[level])
+    if level == RiskLevel.HIGH:
+        yes = {*DASH_HEAVY, *story.rng.sample(others, count - len(DASH_HEAVY))}
+    else:
+        yes = set(story.rng.sample(others, count))
+    answers = {q: "yes" if q in yes else "no" for q in questions}
+    if story.rng.random() < 0.5:  # the victim did not know one answer
+        answers[story.rng.choice([q for q in questions if q not in yes])] = "unknown"
+    return answers
+
+
+def _assess_risk(story: Story, level: str) -> list:
+    """Before the team weighs, the police (or else the coordinator) go through the
+    DASH-style checklist with the victim and finalise it: the weighing rests on it."""
+    from ketenplan.risk.models import Instrument
+
+    instrument = Instrument.objects.select_related("current_version").get(key="dash")
+    victim = story.case.members.get(person=story.victim)
+    assessors = [story.coordinator]
+    if "police" in story.taking_part():
+        assessors.insert(0, story.police_officer())
+    done = []
+    for assessor in assessors:
+        draft = risk_services.assessment_start(
+            actor=assessor, case=story.case, instrument=instrument, member=victim
+        )
+        done.append(
+            risk_services.assessment_finalise(
+                actor=assessor,
+                assessment=draft,
+                answers=_dash_answers(story, instrument.current_version.parsed, level),
+            )
+        )
+        if risk_selectors.weighing_proposal(user=story.coordinator, case=story.case).assessments:
+            break  # shared with the coordinator (the victim's consent): enough to weigh
+    return done
 
 
 def appoint_case_director(story: Story) -> None:

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from ketenplan.audit.services import audit_record
 from ketenplan.cases import services as case_services
-from ketenplan.cases.models import Case, CaseMember, RiskWeighing
+from ketenplan.cases import workflow
+from ketenplan.cases.models import Case, CaseMember, RiskWeighing, Stage
+from ketenplan.cases.workflow import TransitionRefused
 from ketenplan.core import policy
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.methods.language import localized
@@ -388,12 +390,18 @@ def weighing_confirm(
     *, actor, case: Case, level: str, reasoning: str, advice: str = "",
     expected_version: int | None = None, request=None,
 ) -> RiskWeighing:
-    """The team confirms the weighing on the basis of the final assessments. The level
-    may be the system's proposal or higher, never lower. The routing of METHOD.md §3.5
-    (plan, or advice and closure) is ``cases.services.risk_weighing_record``'s."""
+    """The team confirms the weighing on the basis of the final assessments: the one way
+    a case is weighed (the risk page, the minutes of a meeting and the API all call this).
+    At least one final assessment the team can see; the level may be the system's
+    proposal or higher, never lower. The routing of METHOD.md §3.5 (plan, or advice and
+    closure) is ``cases.services.risk_weighing_record``'s, through the guarded workflow.
+    A refusal changes nothing."""
     from .selectors import weighing_proposal
 
     policy.require(actor, "case.weigh", case)
+    if case.stage != Stage.WEIGHING:
+        # The stage decides first: no point asking for assessments on a closed case.
+        raise TransitionRefused(workflow.refusal(case, "weighed_high"))
     proposal = weighing_proposal(user=actor, case=case)
     if not proposal.assessments:
         raise ValidationError(_("Finalise at least one assessment before the team weighs the risk."))

@@ -15,6 +15,7 @@ from ketenplan.cases import selectors as case_selectors
 from ketenplan.cases.models import Stage
 from ketenplan.cases.workflow import TransitionRefused
 from ketenplan.core import policy as access
+from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.core.forms import apply_validation_error
 from ketenplan.core.lists import list_page
@@ -273,6 +274,13 @@ def weighing_confirm(request, case_id: int):
     access.require(request.user, "case.weigh", case)
     form = ConfirmWeighingForm(request.POST)
     status = 400
+    if form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request,
+            _("The weighing cannot be undone. Record it?"),
+            confirm_label=_("Record the risk weighing"),
+            cancel_url=reverse("risk:case_risk", args=[case.pk]),
+        )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -281,6 +289,11 @@ def weighing_confirm(request, case_id: int):
                 advice=data["advice"], expected_version=data["version"], request=request,
             )
         except ConflictError as exc:
+            # Someone changed the case meanwhile: keep what was typed, now with the
+            # current version, so the team can review and confirm again.
+            form = ConfirmWeighingForm(request.POST.copy())
+            form.data["version"] = str(exc.current_version)
+            form.is_valid()
             form.add_error(None, str(exc))
             status = 409
         except TransitionRefused as exc:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ketenplan.audit.models import AuditEvent
-from ketenplan.cases.models import AdmissibilityDecision, Case, Stage
-from ketenplan.cases.tests.factories import case_at, family, make_world
+from ketenplan.cases.models import AdmissibilityDecision, Case, RiskLevel, RiskWeighing, Stage
+from ketenplan.cases.tests.factories import case_at, family, final_assessment, make_world
 from ketenplan.dossier.tests.files import pdf, upload
 
 from .conftest import api_as
@@ -201,9 +201,11 @@ def test_full_journey_from_registration_to_closure(world, as_):
     assert answered["status"] == "answered"
     assert ok(partner.get(f"{url}/information-requests/"))[0]["answer"] == "Yes, since March, twice a week."
 
-    # Risk weighing: high, so a plan is made.
+    # Risk weighing: the coordinator finalised a DASH-style checklist (high; assessments
+    # are made on the risk page); the team confirms it, so a plan is made.
     case = ok(coordinator.get(f"{url}/"))
     case = ok(coordinator.post(f"{url}/dossier-ready/", {"expected_version": case["version"]}, format="json"))
+    final_assessment(world, Case.objects.get(pk=case_id), level=RiskLevel.HIGH)
     case = ok(
         coordinator.post(
             f"{url}/risk-weighing/",
@@ -435,6 +437,32 @@ def test_stale_version_is_refused_with_conflict(world):
     assert r.status_code == 409
     case.refresh_from_db()
     assert case.stage == Stage.REGISTERED
+
+
+def test_weighing_needs_a_final_assessment_like_on_the_risk_page(world):
+    case = case_at(world, Stage.WEIGHING)
+    client = api_as(world.coordinator)
+    weighing = {"level": "high", "reasoning": "Threats to kill.", "expected_version": case.version}
+    refused = client.post(f"/api/cases/{case.pk}/risk-weighing/", weighing, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": "Finalise at least one assessment before the team weighs the risk."}
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.stage, fresh.version) == (Stage.WEIGHING, case.version)
+    assert not RiskWeighing.objects.filter(case=case).exists()
+
+    final_assessment(world, case, level=RiskLevel.MEDIUM)
+    lower = client.post(
+        f"/api/cases/{case.pk}/risk-weighing/", {**weighing, "level": "low", "advice": "x"}, format="json"
+    )
+    assert lower.status_code == 400 and "never lower" in lower.json()["level"][0]
+    done = client.post(
+        f"/api/cases/{case.pk}/risk-weighing/",
+        {**weighing, "level": "medium", "advice": "Keep in touch with the family."},
+        format="json",
+    )
+    assert done.status_code == 200
+    assert (done.json()["stage"], done.json()["closure_kind"]) == (Stage.CLOSED, "advice")
+    assert RiskWeighing.objects.get(case=case).basis.proposed_level == RiskLevel.MEDIUM
 
 
 def test_invalid_input_names_the_fields_and_changes_nothing(world):

@@ -7,7 +7,8 @@ network partner, an organisation without a signed agreement, and personas:
 (a professional of an organisation without a cooperation agreement).
 
 ``case_at(world, Stage.PLANNING)`` registers a family and takes every step up to that
-stage through the real services, so the path under test is the real one.
+stage through the real services, so the path under test is the real one: a weighed case
+has a final DASH-style assessment behind its weighing (``weigh``).
 """
 
 from __future__ import annotations
@@ -107,6 +108,52 @@ def approve_plan(world, case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(plan_approved_on=timezone.localdate())
 
 
+# "yes" answers on the DASH-style checklist that give each level (bands 0-9, 10-13, 14 and more).
+DASH_YES = {RiskLevel.LOW: 3, RiskLevel.MEDIUM: 11, RiskLevel.HIGH: 16}
+
+
+def dash_answers(yes: int) -> dict:
+    """Every question of the DASH-style checklist answered: the first ``yes`` with yes."""
+    from ketenplan.risk.models import Instrument
+
+    definition = Instrument.objects.get(key="dash").current_version.parsed
+    questions = [i for i, item in definition.items.items() if item["type"] == "yes_no_unknown"]
+    return {item_id: "yes" if n < yes else "no" for n, item_id in enumerate(questions)}
+
+
+def final_assessment(world, case: Case, *, level: str = RiskLevel.HIGH, actor=None, member=None):
+    """A final DASH-style assessment of the victim (by default by the coordinator) whose
+    score gives ``level``."""
+    from ketenplan.risk import services as risk_services
+    from ketenplan.risk.models import Instrument
+
+    actor = actor or world.coordinator
+    if member is None:
+        member = next(m for m in case.members.all() if MemberRole.VICTIM in m.roles)
+    assessment = risk_services.assessment_start(
+        actor=actor, case=case, instrument=Instrument.objects.get(key="dash"), member=member
+    )
+    return risk_services.assessment_finalise(
+        actor=actor, assessment=assessment, answers=dash_answers(DASH_YES[level])
+    )
+
+
+def weigh(world, case: Case, *, level: str = RiskLevel.HIGH, actor=None, reasoning: str = "",
+          advice: str = "", **kwargs):
+    """The team weighs as it really does: a final assessment giving ``level``, then the
+    confirmation on the risk page's service."""
+    from ketenplan.risk import services as risk_services
+
+    actor = actor or world.coordinator
+    final_assessment(world, case, level=level, actor=actor)
+    if level != RiskLevel.HIGH and not advice:
+        advice = "Keep in touch with the family every week."
+    return risk_services.weighing_confirm(
+        actor=actor, case=case, level=level,
+        reasoning=reasoning or "Strangulation reported; fear of being killed.", advice=advice, **kwargs,
+    )
+
+
 ORDER = [Stage.REGISTERED, Stage.INTAKE, Stage.DOSSIER, Stage.WEIGHING, Stage.PLANNING, Stage.EXECUTION]
 
 
@@ -122,8 +169,7 @@ def case_at(world, stage: str, **register_kwargs) -> Case:
     if target >= 3:
         services.dossier_ready(actor=world.coordinator, case=case)
     if target >= 4:
-        services.risk_weighing_record(actor=world.coordinator, case=case, level=RiskLevel.HIGH,
-                                      reasoning="Strangulation reported; fear of being killed.")
+        weigh(world, case, level=RiskLevel.HIGH)
     if target >= 5:
         services.case_director_appoint(actor=world.coordinator, case=case, professional=world.case_director)
         approve_plan(world, case)

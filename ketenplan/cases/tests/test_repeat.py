@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ketenplan.cases import services
 from ketenplan.cases.models import Case, MemberRole, Stage
-from ketenplan.cases.tests.factories import case_at, make_world, register
+from ketenplan.cases.tests.factories import case_at, make_world, register, weigh
 from ketenplan.methods.schedule import add_months
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +54,7 @@ def test_closed_within_twelve_months_is_a_repeat_even_when_registered_long_ago()
     with time_machine.travel(months_ago(30), tick=False):
         earlier = case_at(world, Stage.WEIGHING)
     with time_machine.travel(months_ago(10), tick=False):
-        services.risk_weighing_record(
-            actor=world.coordinator, case=earlier, level="low", reasoning="Calm.", advice="Keep in touch."
-        )
+        weigh(world, earlier, level="low", reasoning="Calm.", advice="Keep in touch.")
     again = register_again(world, victim_of(earlier))
     assert again.is_repeat and again.repeat_of == earlier
 
@@ -66,9 +64,7 @@ def test_closed_thirteen_months_ago_is_not_a_repeat():
     with time_machine.travel(months_ago(30), tick=False):
         earlier = case_at(world, Stage.WEIGHING)
     with time_machine.travel(months_ago(13), tick=False):
-        services.risk_weighing_record(
-            actor=world.coordinator, case=earlier, level="low", reasoning="Calm.", advice="Keep in touch."
-        )
+        weigh(world, earlier, level="low", reasoning="Calm.", advice="Keep in touch.")
     again = register_again(world, victim_of(earlier))
     assert not again.is_repeat
 

@@ -64,7 +64,7 @@ def snapshot(case: Case) -> tuple:
 
 CASE_PAGES = [
     "detail", "timeline", "member_add", "partner_add", "director", "admissibility", "intake_done",
-    "dossier_ready", "risk_weighing", "start_execution", "close", "follow_up",
+    "dossier_ready", "start_execution", "close", "follow_up",
 ]
 
 
@@ -108,12 +108,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world):
 @pytest.mark.parametrize(
     ("persona", "page"),
     [("referrer", "admissibility"), ("referrer", "intake_done"), ("referrer", "director"),
-     ("team_member", "start_execution"), ("case_director", "risk_weighing")],
+     ("team_member", "start_execution")],
 )
 def test_participants_without_the_role_are_refused(client, world, persona, page):
     stage = {"admissibility": Stage.REGISTERED, "intake_done": Stage.INTAKE}.get(page, Stage.PLANNING)
-    if page == "risk_weighing":
-        stage = Stage.WEIGHING
     case = case_at(world, stage)
     before = snapshot(case)
     client.force_login(getattr(world, persona))
@@ -514,19 +512,6 @@ def test_simple_steps_happy_and_refused(client, world, page, start, target, pers
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).stage == target
     assert case.transitions.latest("at", "id").reason == "Discussed on Tuesday."
-
-
-def test_risk_weighing_form(client, world):
-    case = case_at(world, Stage.WEIGHING)
-    client.force_login(world.team_member)
-    response = post_step(client, "risk_weighing", case, level="medium", reasoning="Calmer now.")
-    assert response.status_code == 200 and "Write the advice for the referrer." in response.content.decode()
-    assert Case.objects.get(pk=case.pk).stage == Stage.WEIGHING
-
-    response = post_step(client, "risk_weighing", case, level="high", reasoning="Threats to kill.")
-    assert response.status_code == 302
-    case.refresh_from_db()
-    assert (case.stage, case.risk_level) == (Stage.PLANNING, "high")
 
 
 def test_appointing_and_replacing_the_case_director(client, world):

@@ -27,12 +27,16 @@ from ketenplan.cases.tests.factories import (
     all_criteria,
     approve_plan,
     case_at,
+    final_assessment,
     make_world,
     next_year,
     register,
+    weigh,
 )
 from ketenplan.cases.workflow import STEPS, TransitionRefused
 from ketenplan.core.exceptions import ConflictError
+from ketenplan.risk import services as risk_services
+from ketenplan.risk.models import Instrument
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +63,10 @@ TAKE = {
     "ready_for_weighing": lambda w, c, **kw: services.dossier_ready(
         actor=w.coordinator, case=c, note="All partners contributed.", **kw
     ),
-    "weighed_high": lambda w, c, **kw: services.risk_weighing_record(
+    "weighed_high": lambda w, c, **kw: risk_services.weighing_confirm(
         actor=w.coordinator, case=c, level=RiskLevel.HIGH, reasoning="Threats to kill.", **kw
     ),
-    "weighed_not_high": lambda w, c, **kw: services.risk_weighing_record(
+    "weighed_not_high": lambda w, c, **kw: risk_services.weighing_confirm(
         actor=w.coordinator, case=c, level=RiskLevel.MEDIUM, reasoning="No escalation.",
         advice="Keep following the family; call us when it escalates.", **kw
     ),
@@ -77,6 +81,9 @@ TAKE = {
 
 def _ready_for(world, case: Case, step: str) -> Case:
     """Satisfy the guards of ``step`` so only the stage decides."""
+    if step in ("weighed_high", "weighed_not_high") and case.stage == Stage.WEIGHING:
+        level = RiskLevel.HIGH if step == "weighed_high" else RiskLevel.MEDIUM
+        final_assessment(world, case, level=level)
     if step == "start_execution" and case.stage == Stage.PLANNING:
         services.case_director_appoint(actor=world.coordinator, case=case, professional=world.case_director)
         approve_plan(world, case)
@@ -158,7 +165,7 @@ def test_team_members_of_participating_partners_weigh_and_the_case_director_star
     world = make_world()
     case = case_at(world, Stage.DOSSIER)
     services.dossier_ready(actor=world.team_member, case=case)
-    services.risk_weighing_record(actor=world.team_member, case=case, level=RiskLevel.HIGH, reasoning="x")
+    weigh(world, case, actor=world.team_member)
     _ready_for(world, case, "start_execution")
     services.execution_start(actor=world.case_director, case=case)
     actors = list(case.transitions.order_by("at", "id").values_list("actor_id", flat=True))
@@ -275,18 +282,53 @@ def test_every_criterion_needs_an_answer_and_a_note(broken):
 def test_low_or_medium_risk_needs_advice_and_then_closes_with_advice(level):
     world = make_world()
     case = case_at(world, Stage.WEIGHING)
+    final_assessment(world, case, level=level)
     before = snapshot(case)
     with pytest.raises(ValidationError) as error:
-        services.risk_weighing_record(actor=world.coordinator, case=case, level=level, reasoning="Calm now.")
+        risk_services.weighing_confirm(actor=world.coordinator, case=case, level=level, reasoning="Calm now.")
     assert "advice" in error.value.message_dict
     assert snapshot(case) == before
 
-    services.risk_weighing_record(
+    risk_services.weighing_confirm(
         actor=world.coordinator, case=case, level=level, reasoning="Calm now.", advice="Keep in touch."
     )
     case.refresh_from_db()
     assert (case.stage, case.risk_level, case.closure_kind) == (Stage.CLOSED, level, ClosureKind.ADVICE)
     assert case.closure.outcome == ClosureOutcome.RISK_NOT_HIGH
+    assert case.closure.advice == "Keep in touch."
+
+
+def test_high_risk_goes_on_to_the_plan_with_the_teams_reasoning():
+    world = make_world()
+    case = case_at(world, Stage.WEIGHING)
+    weigh(world, case, level=RiskLevel.HIGH, reasoning="DASH 16; threats to kill.")
+    case.refresh_from_db()
+    assert (case.stage, case.risk_level, case.closure_kind) == (Stage.PLANNING, RiskLevel.HIGH, "")
+    assert not Closure.objects.filter(case=case).exists()
+    assert case.transitions.latest("at", "id").reason == "DASH 16; threats to kill."
+    assert RiskWeighing.objects.get(case=case).reasoning == "DASH 16; threats to kill."
+
+
+@pytest.mark.parametrize("step", ["weighed_high", "weighed_not_high"])
+def test_the_workflow_refuses_to_weigh_without_a_final_assessment(step):
+    """The guard holds whichever way in is tried, even the routing service directly."""
+    world = make_world()
+    case = case_at(world, Stage.WEIGHING)
+    victim = next(m for m in case.members.all() if "victim" in m.roles)
+    risk_services.assessment_start(  # a draft does not count
+        actor=world.coordinator, case=case, instrument=Instrument.objects.get(key="dash"), member=victim
+    )
+    before = snapshot(case)
+    assert workflow.refusal(case, step) == "Finalise at least one assessment before the team weighs the risk."
+    with pytest.raises(TransitionRefused, match="Finalise at least one assessment"):
+        services.risk_weighing_record(
+            actor=world.coordinator, case=case,
+            level=RiskLevel.HIGH if step == "weighed_high" else RiskLevel.LOW,
+            reasoning="A free level.", advice="Advice.",
+        )
+    with pytest.raises(ValidationError, match="Finalise at least one assessment"):
+        TAKE[step](world, case)
+    assert snapshot(case) == before
 
 
 def test_goals_can_only_be_met_after_execution():
@@ -364,7 +406,7 @@ OUTSIDER_CALLS = {
     "admissibility": lambda w, c, u: services.admissibility_decide(actor=u, case=c, answers=all_criteria()),
     "intake": lambda w, c, u: services.intake_complete(actor=u, case=c),
     "dossier_ready": lambda w, c, u: services.dossier_ready(actor=u, case=c),
-    "weighing": lambda w, c, u: services.risk_weighing_record(
+    "weighing": lambda w, c, u: risk_services.weighing_confirm(
         actor=u, case=c, level=RiskLevel.HIGH, reasoning="x"
     ),
     "director": lambda w, c, u: services.case_director_appoint(actor=u, case=c, professional=w.case_director),
@@ -424,7 +466,7 @@ def test_only_professionals_of_signed_partners_register(persona):
 def test_a_stale_version_is_a_conflict_and_changes_nothing(step):
     world = make_world()
     stage = STEPS[step].sources[0]
-    case = case_at(world, stage)
+    case = _ready_for(world, case_at(world, stage), step)
     stale = case.version
     services.participation_add(actor=world.coordinator, case=case, organisation=world.shelter)  # someone else
     before = snapshot(case)

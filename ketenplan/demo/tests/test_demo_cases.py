@@ -115,6 +115,24 @@ def test_not_admissible_and_low_or_medium_risk_close_with_advice(cases):
     assert set(not_high.values_list("risk_level", flat=True)) == {"low", "medium"}
 
 
+def test_every_weighing_rests_on_final_assessments_made_before_it(cases):
+    """As on the risk page: a final DASH-style checklist behind each weighed case, its
+    level the one the team confirmed (never lower), finalised before the weighing."""
+    from ketenplan.cases.models import RiskWeighing
+
+    weighings = RiskWeighing.objects.filter(case__in=cases).select_related("basis", "case")
+    assert weighings.count() == cases.exclude(risk_level="").count() >= 10
+    levels = {"low": 0, "medium": 1, "high": 2}
+    for weighing in weighings:
+        assessments = list(weighing.basis.assessments.all())
+        assert assessments, weighing.case.family_label
+        assert weighing.basis.proposed_level == weighing.level == weighing.case.risk_level
+        for assessment in assessments:
+            assert assessment.status == "final" and assessment.case_id == weighing.case_id
+            assert levels[assessment.level] <= levels[weighing.level]
+            assert weighing.case.registered_at < assessment.assessed_at < weighing.decided_at
+
+
 def test_the_dossier_has_partners_per_life_domain_and_requests_in_every_state(cases):
     in_dossier = cases.filter(stage=Stage.DOSSIER)
     today = timezone.localdate()

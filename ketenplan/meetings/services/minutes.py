@@ -4,7 +4,8 @@ chair, corrections as new versions.
 A decision that changes a case (admissibility, intake, dossier ready, risk weighing, plan
 approval, a new action) calls the *same* service the case page calls, inside the same
 transaction as the minute: a refused step raises, nothing is written, and the message of
-the refusal is what the coordinator sees.
+the refusal is what the coordinator sees. The risk weighing is the team confirming the
+structured assessments (``risk.services.weighing_confirm``), as on the case's risk page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ketenplan.cases import services as case_services
 from ketenplan.cases.models import Case
 from ketenplan.cases.workflow import TransitionRefused
 from ketenplan.core import policy
+from ketenplan.risk import services as risk_services
 
 from ..models import ActionReview, AgendaItem, Decision, Meeting, MinutesVersion
 
@@ -154,7 +156,7 @@ def decision_record(
             )
             text = text or str(Kind.DOSSIER_READY.label)
         elif kind == Kind.RISK_WEIGHING:
-            weighing = case_services.risk_weighing_record(
+            weighing = risk_services.weighing_confirm(
                 actor=actor,
                 case=case,
                 level=level,

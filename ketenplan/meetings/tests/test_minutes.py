@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ketenplan.audit.models import AuditEvent
-from ketenplan.cases.models import AdmissibilityDecision, Case, RiskLevel, Stage, Transition
-from ketenplan.cases.tests.factories import all_criteria, case_at, make_world, register
+from ketenplan.cases.models import AdmissibilityDecision, Case, RiskLevel, RiskWeighing, Stage, Transition
+from ketenplan.cases.tests.factories import all_criteria, case_at, final_assessment, make_world, register
 from ketenplan.meetings import services
 from ketenplan.meetings.models import (
     ActionReview,
@@ -66,6 +66,7 @@ def test_decisions_move_cases_through_the_case_services(world, held):
     services.decision_record(
         actor=world.coordinator, item=items["intake"], kind="intake_complete", text="Presented."
     )
+    final_assessment(world, cases["weighing"], level=RiskLevel.HIGH)
     services.decision_record(
         actor=world.coordinator,
         item=items["weighing"],
@@ -91,6 +92,51 @@ def test_decisions_move_cases_through_the_case_services(world, held):
     assert AuditEvent.objects.filter(
         action="meetings.decision_recorded", object_id=str(cases["weighing"].pk)
     ).exists()
+    # The weighing in the minutes is the one on the risk page: it rests on the assessments.
+    weighing = RiskWeighing.objects.get(case=cases["weighing"])
+    assert weighing.basis.assessments.count() == 1 and weighing.basis.proposed_level == RiskLevel.HIGH
+
+
+def test_a_weighing_in_the_minutes_needs_a_final_assessment_and_changes_nothing_without(world, held):
+    case, item = held["cases"]["weighing"], held["items"]["weighing"]
+    version = refreshed(case).version
+    with pytest.raises(ValidationError, match="Finalise at least one assessment"):
+        services.decision_record(
+            actor=world.coordinator,
+            item=item,
+            kind="risk_weighing",
+            level=RiskLevel.HIGH,
+            text="Threats to kill.",
+        )
+    assert (refreshed(case).stage, refreshed(case).version) == (Stage.WEIGHING, version)
+    assert not RiskWeighing.objects.filter(case=case).exists()
+    assert not Decision.objects.filter(agenda_item=item).exists()
+
+
+def test_a_weighing_in_the_minutes_may_not_be_lower_than_the_assessments(world, held):
+    case, item = held["cases"]["weighing"], held["items"]["weighing"]
+    final_assessment(world, case, level=RiskLevel.MEDIUM)
+    with pytest.raises(ValidationError, match="never lower"):
+        services.decision_record(
+            actor=world.coordinator,
+            item=item,
+            kind="risk_weighing",
+            level=RiskLevel.LOW,
+            text="Calm.",
+            advice="Keep in touch.",
+        )
+    assert refreshed(case).stage == Stage.WEIGHING
+    services.decision_record(
+        actor=world.coordinator,
+        item=item,
+        kind="risk_weighing",
+        level=RiskLevel.MEDIUM,
+        text="Calmer since the separation.",
+        advice="Keep in touch with the family.",
+    )
+    closed = refreshed(case)
+    assert (closed.stage, closed.closure_kind) == (Stage.CLOSED, "advice")
+    assert closed.closure.advice == "Keep in touch with the family."
 
 
 def test_not_admissible_closes_with_advice(world, held):

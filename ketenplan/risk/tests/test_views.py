@@ -194,9 +194,11 @@ def test_confirming_the_weighing_from_the_risk_page(client, world, case, assessm
     page = client.get(reverse("risk:case_risk", args=[case.pk])).content.decode()
     assert "The assessments propose: <strong>High</strong> risk." in page
     url = reverse("risk:weighing_confirm", args=[case.pk])
-    low = client.post(url, {"level": "low", "reasoning": "x", "advice": "y", "version": case.version})
+    low = client.post(url, {"level": "low", "reasoning": "x", "advice": "y", "version": case.version,
+                            "confirmed": "yes"})
     assert low.status_code == 400 and "never lower" in low.content.decode()
-    ok = client.post(url, {"level": "high", "reasoning": "DASH 15.", "version": case.version})
+    ok = client.post(url, {"level": "high", "reasoning": "DASH 15.", "version": case.version,
+                           "confirmed": "yes"})
     assert ok.status_code == 302
     case.refresh_from_db()
     assert case.stage == Stage.PLANNING
