@@ -283,13 +283,14 @@ def summarise(scale, db, data, load, args) -> dict:
     for name, target in TARGETS.items():
         if name in pages:
             pages[name]["target_p95_ms"] = target
-    import django
-    import locust
+    from importlib.metadata import version
 
+    # Never ``import locust`` here: it monkey-patches this process with gevent, and the
+    # next database's run then hangs waiting for its gunicorn.
     versions = {
         "python": platform.python_version(),
-        "django": django.get_version(),
-        "locust": locust.__version__,
+        "django": version("django"),
+        "locust": version("locust"),
         "database": db_version(db, data, load),
     }
     return {
