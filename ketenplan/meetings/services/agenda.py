@@ -34,6 +34,23 @@ def minutes_per_case(meeting: Meeting) -> int | None:
     return meeting_params.get("minutes_per_case")
 
 
+_WRITTEN = (
+    "position",
+    "minutes",
+    "urgent",
+    "late_action_count",
+    "due_on",
+    "plan_version_id",
+    "evaluation_id",
+    "escalation_id",
+)
+
+
+def _written(item: AgendaItem) -> tuple:
+    """The values of an item that a rebuild may change."""
+    return tuple(getattr(item, name) for name in _WRITTEN)
+
+
 @transaction.atomic
 def agenda_prepare(*, actor, meeting: Meeting, request=None) -> list[AgendaItem]:
     """Build (or rebuild) the agenda from the state of the cases, keeping the
@@ -48,6 +65,7 @@ def agenda_prepare(*, actor, meeting: Meeting, request=None) -> list[AgendaItem]
     _refuse_unless_editable(meeting)
     proposals = builder.propose(meeting, minutes_per_case=minutes_per_case(meeting))
     existing = list(AgendaItem.objects.filter(meeting=meeting))
+    before = {item.pk: _written(item) for item in existing}
     decided = set(
         Decision.objects.filter(agenda_item__meeting=meeting).values_list("agenda_item_id", flat=True)
     )
@@ -88,10 +106,13 @@ def agenda_prepare(*, actor, meeting: Meeting, request=None) -> list[AgendaItem]
     for position, item in enumerate(ordered, start=1):
         item.position = position
     AgendaItem.objects.bulk_create(list(created.values()))
-    to_update = {id(i): i for i in [*changed, *(i for i in ordered if i.pk and i.key not in created)]}
+    candidates = {id(i): i for i in [*changed, *(i for i in ordered if i.pk and i.key not in created)]}
+    # Only the items that changed: a rebuild mostly finds the agenda as it was, and
+    # bulk_update's per-row CASE expressions cost far more to build than to run.
+    to_update = [i for i in candidates.values() if _written(i) != before.get(i.pk)]
     if to_update:
         AgendaItem.objects.bulk_update(
-            list(to_update.values()),
+            to_update,
             [
                 "position",
                 "minutes",
