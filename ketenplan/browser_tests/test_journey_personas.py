@@ -580,8 +580,11 @@ def coordinator_confirms_the_weighing(coordinator: Persona, case: Case, world) -
     overview = open_case_from_list(coordinator, case.reference)
     overview.expect_stage("Risk weighing")
     expect(overview.fact("Risk level")).to_contain_text("not weighed yet")
-    # The weighing is confirmed on the risk page, next to the instruments' outcome.
-    overview.tab("Risk")
+    # The weighing step leads to the risk page, where the instruments' outcome is.
+    step = overview.step_link("High risk: make a plan")
+    expect(step).to_have_attribute("href", f"/cases/{case.pk}/risk/")
+    with coordinator.page.expect_navigation():
+        step.click()
     page = coordinator.page
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/risk/$"))
     expect(page.locator("main p.lead")).to_have_text("The assessments propose: High risk.")
