@@ -93,13 +93,25 @@ class InformationRequestSerializer(serializers.Serializer):
     requested_by = name_of()
     requesting_organisation = name_of(source="requested_by.organisation")
     requested_at = serializers.DateTimeField()
-    answer = serializers.CharField()
+    answer = serializers.SerializerMethodField(
+        help_text="Empty when answer_withheld: an answer about a person whose consent (or a legal basis) "
+        "does not cover your organisation."
+    )
+    answer_withheld = serializers.SerializerMethodField(
+        help_text="There is an answer, but only the organisation that answered may read it."
+    )
     answered_by = name_of()
     answered_at = serializers.DateTimeField(allow_null=True)
     status_reason = serializers.CharField()
     updated_at = serializers.DateTimeField()
     updated_by = name_of()
     version = serializers.IntegerField(help_text="Send it back as expected_version when you answer.")
+
+    def get_answer(self, request_obj) -> str:
+        return "" if getattr(request_obj, "answer_withheld", False) else request_obj.answer
+
+    def get_answer_withheld(self, request_obj) -> bool:
+        return bool(getattr(request_obj, "answer_withheld", False))
 
 
 class InformationRequestDetailSerializer(InformationRequestSerializer):

@@ -166,6 +166,38 @@ def request_visible(user, request_obj) -> bool:
     )
 
 
+def answer_visibility_q(user) -> Q:
+    """The information requests whose answer ``user`` may read, as a condition on
+    ``InformationRequest`` (combine with the ``dossier.view_request`` scope).
+
+    An answer about a person is information about that person, contributed by the
+    addressed organisation: it reaches the case's organisations (the asking one too) only
+    when the person's consent or a legal basis covers them (METHOD.md §4), exactly as a
+    contribution does; the addressed organisation always reads its own answer, and an
+    answer about the family as a whole follows the request.
+    """
+    from ketenplan.consent.policy import visible_about_q
+
+    return visible_about_q(user, person_field="about_person", organisation_field="to_organisation")
+
+
+@rule("dossier.read_answer")
+def answer_visible(user, request_obj) -> bool:
+    """The per-request rule; must agree with ``answer_visibility_q``."""
+    from ketenplan.consent.policy import may_see_about
+
+    return (
+        request_obj is not None
+        and request_visible(user, request_obj)
+        and may_see_about(
+            user,
+            case=request_obj.case_id,
+            person=request_obj.about_person_id,
+            contributed_by=request_obj.to_organisation_id,
+        )
+    )
+
+
 @rule("dossier.request_information")
 def can_request_information(user, case) -> bool:
     return can_contribute(user, case)

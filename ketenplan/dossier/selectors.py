@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ketenplan.accounts.models import Organisation
 from ketenplan.cases.models import Case, Stage
@@ -207,9 +209,34 @@ def attachment_get(*, user, case: Case, pk: int) -> Attachment:
 
 
 def _requests(user) -> QuerySet[InformationRequest]:
-    return policy.scope(user, "dossier.view_request", InformationRequest.objects.all()).select_related(
-        "to_organisation", "requested_by__organisation", "about_person", "answered_by", "updated_by"
+    """The requests ``user`` may see, each marked ``answer_shared``: whether the answer
+    may reach the user (``dossier.read_answer``)."""
+    from .policy import answer_visibility_q
+
+    return (
+        policy.scope(user, "dossier.view_request", InformationRequest.objects.all())
+        .annotate(
+            answer_shared=DbCase(When(answer_visibility_q(user), then=Value(True)), default=Value(False))
+        )
+        .select_related(
+            "to_organisation", "requested_by__organisation", "about_person", "answered_by", "updated_by"
+        )
     )
+
+
+def withhold_answer(request_obj: InformationRequest) -> InformationRequest:
+    """Blank the answer the viewer may not read (``answer_shared`` from ``_requests``);
+    ``answer_withheld`` says that one exists. The object is for reading only."""
+    request_obj.answer_withheld = bool(request_obj.answer) and not request_obj.answer_shared
+    if request_obj.answer_withheld:
+        request_obj.answer = str(ANSWER_WITHHELD)
+    return request_obj
+
+
+ANSWER_WITHHELD = gettext_lazy(
+    "The answer is about a person whose consent (or a legal basis) does not cover your "
+    "organisation: only the organisation that answered can read it."
+)
 
 
 def case_information_requests(*, user, case: Case) -> list[InformationRequest]:
@@ -218,6 +245,7 @@ def case_information_requests(*, user, case: Case) -> list[InformationRequest]:
     rows = list(_requests(user).filter(case=case).order_by("due_on", "pk"))
     for row in rows:
         row.case = case
+        withhold_answer(row)
     return sorted(rows, key=lambda r: r.status not in InformationRequest.OPEN_STATUSES)
 
 
@@ -225,9 +253,10 @@ def information_request_get(*, user, pk: int) -> InformationRequest:
     """One request as ``user`` may see it (a participant of its case, or the addressed
     organisation), or "not found"."""
     try:
-        return _requests(user).select_related("case", "case__region").get(pk=pk)
+        request_obj = _requests(user).select_related("case", "case__region").get(pk=pk)
     except (InformationRequest.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    return withhold_answer(request_obj)
 
 
 INBOX_OPEN = "open"
