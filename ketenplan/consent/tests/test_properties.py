@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from ketenplan.cases.models import Case, CaseMember, Participation
 from ketenplan.consent import policy as rules
 from ketenplan.consent.models import Consent, ConsentOrganisation, LegalBasis
-from ketenplan.dossier.models import Contribution
+from ketenplan.core import policy
+from ketenplan.dossier import selectors as dossier_selectors
+from ketenplan.dossier.models import Contribution, InformationRequest
 from ketenplan.persons.models import ContactDetail, Person
 
 from .conftest import contribute
@@ -39,6 +41,7 @@ class Spec:
     details: list[tuple[int, str, bool]]
     director: str | None
     look_back: int  # minutes: the moment ``at`` for the historical check
+    requests: list  # answered information requests: (about person or None, to organisation)
 
 
 @st.composite
@@ -65,6 +68,7 @@ def specs(draw) -> Spec:
         details=draw(st.lists(st.tuples(person, org, st.booleans()), max_size=4)),
         director=draw(st.sampled_from([None, "welfare", "shelter"])),
         look_back=draw(st.integers(min_value=0, max_value=7)),
+        requests=draw(st.lists(st.tuples(st.none() | person, org), max_size=3)),
     )
 
 
@@ -229,6 +233,20 @@ def build(world, spec: Spec, now) -> tuple[Case, Built]:
         )
         for who, org, confidential in spec.details
     ]
+    built.requests = [
+        InformationRequest.objects.create(
+            case=case,
+            to_organisation=orgs[org],
+            about_person=persons[who] if who is not None else None,
+            question="Question",
+            due_on=today + timedelta(days=7),
+            status=InformationRequest.Status.ANSWERED,
+            requested_by=author,
+            answer="Answer",
+            answered_at=now,
+        )
+        for who, org in spec.requests
+    ]
     return case, built
 
 
@@ -289,6 +307,7 @@ def test_bulk_helpers_and_querysets_return_exactly_what_the_per_object_rules_all
                     if by == org or who is None or oracle.shares(who, org):
                         expected.add(c.pk)
             assert per_object == with_case == across == expected, name
+            expected_contributions = expected
             withheld = contributions.exclude(rules.visible_contributions_q(user, case)).count()
             assert withheld == len(built.contributions) - len(expected)
 
@@ -305,4 +324,27 @@ def test_bulk_helpers_and_querysets_return_exactly_what_the_per_object_rules_all
                     if by == org or (oracle.shares(who, org) and (not confidential or is_director)):
                         expected.add(d.pk)
             assert per_object == in_bulk == expected, name
+
+            # The querysets the pages, the API and search start from (``policy.scope``)
+            # against the per-object rules (``policy.can``) and the model.
+            takes_part = org is not None and oracle.participates(org, None)
+            listed = set(policy.scope(user, "case.view", Case.objects.filter(pk=case.pk)))
+            assert (case in listed) == policy.can(user, "case.view", case) == takes_part, name
+            readable = contributions.filter(is_current=True)
+            in_list = set(
+                policy.scope(user, "dossier.view_contribution", readable).values_list("pk", flat=True)
+            )
+            per_object = {c.pk for c in readable if policy.can(user, "dossier.view_contribution", c)}
+            current = set(readable.values_list("pk", flat=True))
+            assert in_list == per_object == (expected_contributions & current if takes_part else set()), name
+
+            # Answers to information requests follow the same consent rule as contributions.
+            requests = dossier_selectors._requests(user).filter(case=case)
+            shared = {r.pk for r in requests if r.answer_shared}
+            per_object = {r.pk for r in built.requests if policy.can(user, "dossier.read_answer", r)}
+            expected = set()
+            for r, (who, to) in zip(built.requests, spec.requests, strict=True):
+                if to == org or (takes_part and (who is None or oracle.shares(who, org))):
+                    expected.add(r.pk)
+            assert shared == per_object == expected, name
         transaction.set_rollback(True)
