@@ -451,3 +451,37 @@ def test_open_requests_are_withdrawn_when_the_case_closes(world, today):
     assert open_one.status == InformationRequest.Status.WITHDRAWN and open_one.version == 2
     assert answered.status == InformationRequest.Status.ANSWERED
     assert list(selectors.requests_to_my_organisation(user=world.outsider)) == []
+
+
+# --- The audit row and the action are one ------------------------------------------------
+
+
+def test_when_the_audit_write_fails_the_contribution_is_not_kept(world, case, domains, monkeypatch):
+    before = Contribution.objects.count()
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(AuditEvent, "save", refuse)
+    with pytest.raises(RuntimeError):
+        add(world, case, domains[0])
+    monkeypatch.undo()
+
+    # No action without its audit row.
+    assert Contribution.objects.count() == before
+
+
+def test_when_the_request_fails_after_the_action_its_audit_row_goes_too(world, case, domains):
+    from django.db import transaction
+
+    class Later(Exception):
+        pass
+
+    audit_before = AuditEvent.objects.filter(action="dossier.contribution_added").count()
+    with pytest.raises(Later), transaction.atomic():
+        add(world, case, domains[0])
+        raise Later  # e.g. the next write of the same request is refused
+
+    assert not Contribution.objects.filter(case=case).exists()
+    # No audit row for an action that did not happen.
+    assert AuditEvent.objects.filter(action="dossier.contribution_added").count() == audit_before
