@@ -206,10 +206,12 @@ def into_main(page: Page) -> None:
     """On a freshly opened page, to the start of the main content: by the skip link; a
     page opened at ``#main`` (after a form sent from a page reached by the skip link: the
     address keeps its ``#main`` through the redirect) has the focus there already."""
-    if urlsplit(page.url).fragment == "main":
+    anchor = urlsplit(page.url).fragment
+    if anchor == "main":
         expect(page.locator("main#main")).to_be_focused()
-        return
-    skip_to_main(page)
+    elif not anchor:
+        skip_to_main(page)
+    # else: opened at another anchor of the content (``#actions``), Tab goes on from there.
 
 
 # --- Acting by keyboard -------------------------------------------------------------------
@@ -518,6 +520,20 @@ def make_the_plan(page: Page, world, case: Case) -> None:
     row = page.locator("#actions tbody tr").filter(has_text="social welfare centre")
     expect(row).to_contain_text(director)
     expect(row.locator(".badge")).to_have_text("Open")
+
+    # Its status, saved in place (htmx swaps the row): the focus must not drop to the page.
+    into_main(page)
+    tab_to(page, "Status", max_steps=20)
+    choose_option(page, "In progress")
+    tab_to(page, re.compile(r"^Save status"))
+    with page.expect_response(lambda r: "/status/" in r.url and r.request.method == "POST"):
+        page.keyboard.press("Enter")
+    expect(row.get_by_role("status")).to_have_text("Status saved.")
+    expect(row.locator(".badge")).to_have_text("In progress")
+    # The focus stays on the button in the new row, visibly, and Tab goes on from there.
+    stop = expect_focus(page, re.compile(r"^Save status"))
+    assert_focus_visible(page, stop)
+    tab_to(page, lambda s: s.tag == "summary" and s.name == "Add an action", max_steps=5)
 
 
 def test_keyboard_only_sign_in_registration_and_plan(page):

@@ -6,6 +6,32 @@
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
   });
+  // After an htmx swap htmx puts the focus back on an element with the same id. A control
+  // without one (a table row's "Save status" button) was swapped out under the keyboard
+  // user, and the focus fell to the page itself: put it on the same kind of control in
+  // what came in instead, so Tab goes on from where the user was.
+  var focusBefore = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    focusBefore = null;
+    if (target && active && active !== document.body && target.contains(active)) {
+      focusBefore = active.tagName.toLowerCase();
+      ["name", "type"].forEach(function (attribute) {
+        var value = active.getAttribute(attribute);
+        if (value) { focusBefore += "[" + attribute + '="' + CSS.escape(value) + '"]'; }
+      });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var selector = focusBefore;
+    focusBefore = null;
+    var active = document.activeElement;
+    if (!selector || (active && active !== document.body)) { return; }
+    var scope = event.target;
+    var control = scope.matches(selector) ? scope : scope.querySelector(selector);
+    if (control) { control.focus(); }
+  });
   // Ask for confirmation before irreversible steps: <form data-confirm="...">. The server
   // refuses such steps without confirmed=yes (and asks on a page of its own without
   // JavaScript); once asked here, say so, so that page is skipped.
