@@ -189,7 +189,9 @@ def tab_to(
 
 def expect_focus(page: Page, target: Target, *, within: str | None = None) -> Stop:
     stop = focused(page)
-    assert _matches(stop, target, within), f"the focus is on {stop}, not on {_describe(target, within)}"
+    assert _matches(stop, target, within), (
+        f"the focus is on {stop or 'nothing (the page itself)'}, not on {_describe(target, within)}"
+    )
     return stop
 
 
