@@ -26,6 +26,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from ketenplan.accounts.tests.factories import PASSWORD
 from ketenplan.cases.models import Case, Stage
 from ketenplan.cases.tests.factories import case_at, make_world
 from ketenplan.plans.models import Action, PlanVersion, SafetyMeasure
@@ -314,8 +315,6 @@ def sign_in(page: Page, user) -> None:
     tab_to(page, lambda s: s.tag == "input" and s.type == "email", max_steps=10)
     type_text(page, user.email)
     tab_to(page, lambda s: s.type == "password", max_steps=5)
-    from ketenplan.accounts.tests.factories import PASSWORD
-
     type_text(page, PASSWORD)
     tab_to(page, lambda s: s.tag == "button" and s.type == "submit", max_steps=10)
     follow(page)
