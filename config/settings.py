@@ -161,6 +161,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: it pays off for long analytical queries only. Ours take a few
+    # milliseconds, but the planner's cost estimates for an IN list with correlated
+    # EXISTS conditions (a meeting packet's dossier read) pass jit_above_cost, and
+    # compiling then took 0.4-1.5 s for a query that runs in 3 ms (issue 6).
+    # DATABASE_JIT=true leaves the server's setting in force.
+    if not env.bool("DATABASE_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared state lives in the database, never in process memory: rate limits, lockouts
