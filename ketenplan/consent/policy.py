@@ -188,26 +188,35 @@ def contact_detail_visible(user, detail, case, at: datetime | None = None) -> bo
 # --- The same rule in bulk, as SQL ------------------------------------------------------
 
 
-def shared_about_condition(organisation, *, case_ref, person_ref, at: datetime | None = None) -> Q:
+def shared_about_condition(
+    organisation, *, case_ref, person_ref, at: datetime | None = None, within=None
+) -> Q:
     """The condition of ``shares_about`` for a queryset: ``case_ref`` and ``person_ref``
-    are ``OuterRef``s (or values) naming the row's case and person."""
+    are ``OuterRef``s (or values) naming the row's case and person.
+
+    ``within`` (case keys), when the caller reads rows of those cases only (a meeting's
+    packet): the same condition, its subqueries limited to those cases, so that the
+    database's work follows the number of cases read rather than the size of the region
+    (without it, PostgreSQL may hash every consent row of the database for each query).
+    """
     org_id = _pk(organisation)
     if org_id is None:
         return NOTHING
+    bound = {} if within is None else {"case_id__in": sorted({_pk(c) for c in within})}
     moment = at or timezone.now()
     day = timezone.localdate(moment)
 
-    participation = Participation.objects.filter(case=case_ref, organisation_id=org_id)
+    participation = Participation.objects.filter(case=case_ref, organisation_id=org_id, **bound)
     if at is None:
         participation = participation.filter(until__isnull=True)
     else:
         participation = participation.filter(since__lte=at).filter(Q(until__isnull=True) | Q(until__gt=at))
 
-    later = Consent.objects.filter(case=OuterRef("case"), person=OuterRef("person")).filter(
+    later = Consent.objects.filter(case=OuterRef("case"), person=OuterRef("person"), **bound).filter(
         Q(recorded_at__gt=OuterRef("recorded_at"))
         | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
     )
-    consents = Consent.objects.filter(case=case_ref, person=person_ref, status=ConsentStatus.GIVEN)
+    consents = Consent.objects.filter(case=case_ref, person=person_ref, status=ConsentStatus.GIVEN, **bound)
     if at is not None:
         later = later.filter(recorded_at__lte=at)
         consents = consents.filter(recorded_at__lte=at)
@@ -215,7 +224,7 @@ def shared_about_condition(organisation, *, case_ref, person_ref, at: datetime |
     consents = consents.filter(Q(scope=ConsentScope.ALL_PARTNERS) | Q(Exists(chosen))).filter(~Exists(later))
 
     bases = LegalBasis.objects.filter(
-        case=case_ref, person=person_ref, valid_from__lte=day, valid_until__gte=day
+        case=case_ref, person=person_ref, valid_from__lte=day, valid_until__gte=day, **bound
     )
     if at is None:
         bases = bases.filter(ended_at__isnull=True)
@@ -251,14 +260,16 @@ def visible_about_q(
     organisation_field: str = "organisation",
     case_field: str = "case",
     at: datetime | None = None,
+    within=None,
 ) -> Q:
     """The rows about persons that ``user`` may read, as a condition on any model with a
     case, a person it is about (null: the family) and a contributing organisation.
 
     With ``case``: limited to that case, the sharing decided once (one query) and the
     condition a plain ``IN`` list. Without: a correlated condition, for querysets across
-    cases. Combine with the case scope (``case.view``); withheld rows stay countable with
-    ``.exclude(condition)``.
+    cases; ``within`` (case keys) bounds its subqueries to the cases the caller reads
+    (see ``shared_about_condition``). Combine with the case scope (``case.view``); withheld
+    rows stay countable with ``.exclude(condition)``.
     """
     if not works_on_cases(user):
         return NOTHING
@@ -277,13 +288,14 @@ def visible_about_q(
             case_ref=OuterRef(case_field),
             person_ref=OuterRef(person_field),
             at=at,
+            within=within,
         )
     )
 
 
-def visible_contributions_q(user, case=None, at: datetime | None = None) -> Q:
+def visible_contributions_q(user, case=None, at: datetime | None = None, within=None) -> Q:
     """``visible_about_q`` for ``dossier.Contribution`` (and models shaped like it)."""
-    return visible_about_q(user, case=case, at=at)
+    return visible_about_q(user, case=case, at=at, within=within)
 
 
 def visible_contact_details_q(user, case, at: datetime | None = None) -> Q:
