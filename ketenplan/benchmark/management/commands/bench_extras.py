@@ -2,12 +2,13 @@
 
 Run by ``bench/run.py`` after the load (nothing else is running then), on the bench data:
 
-* **agenda and packets** (issue 6, target < 300 ms for a region of 10,000 cases): the
-  agenda of a new team meeting of the largest region prepared (``services.agenda_prepare``)
-  and the preparation packet built for every attendee (``packets.packet_for``), timed as one
-  round, ``--rounds`` times after one warm-up; p50 and p95 of the round, and the queries
-  of one round: a meeting tomorrow with the coordinator and a delegate of each core
-  partner at the table (as ``meetings``' own ``bench_agenda``); everything is rolled back.
+* **agenda and packets** (issue 6, target < 300 ms for a region of 10,000 cases):
+  ``ketenplan.meetings.bench.measure``, the one implementation that ``bench_agenda`` prints
+  too: the agenda of a new team meeting of the largest region rebuilt
+  (``services.agenda_prepare``) and the preparation packet built for every attendee
+  (``packets.packet_for``), timed as one round, ``--rounds`` times after one warm-up; p50
+  and p95 of the round, its CPU time, per-phase figures and the queries of one round;
+  everything is rolled back.
 * **verify rate** (issue 4, target >= 1,000,000 rows a minute): the audit chain checked
   by ``audit.verification``: the whole chain up to ``--verify-rows`` rows, else the first
   ``--verify-rows`` rows of it (``verify_range``), which is the same work per row.
@@ -20,14 +21,10 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.db import transaction
 
 from ketenplan.audit.hashing import GENESIS_HASH
 from ketenplan.audit.models import AuditChainHead, AuditEvent
@@ -63,7 +60,8 @@ class Command(BaseCommand):
         a, v = result["agenda_and_packets"], result["verify"]
         self.stdout.write(
             f"agenda + {a['packets']} packets ({a['cases']:,} cases, {a['items']} items): "
-            f"p50 {a['p50_ms']} ms, p95 {a['p95_ms']} ms, {a['queries']} queries "
+            f"p50 {a['p50_ms']} ms, p95 {a['p95_ms']} ms (CPU p50 {a['cpu_p50_ms']} ms), "
+            f"{a['queries']} queries "
             f"(target < {TARGET_AGENDA_MS} ms)"
         )
         self.stdout.write(
@@ -72,69 +70,12 @@ class Command(BaseCommand):
         )
 
     def agenda_and_packets(self, rounds: int, attendees: int) -> dict:
-        from ketenplan.accounts.models import Organisation, Professional, Region, Role
-        from ketenplan.cases.policy import WORKS_ON_CASES
-        from ketenplan.meetings import services
-        from ketenplan.meetings.models import Attendance, Meeting
-        from ketenplan.meetings.packets import packet_for
+        from ketenplan.meetings.bench import NoBenchData, measure
 
-        region = Region.objects.annotate(case_count=Count("cases")).order_by("-case_count", "pk").first()
-        if region is None:
-            raise CommandError("No region: generate the bench data first (bench_data).")
-        staff = Professional.objects.filter(is_active=True, organisation__region=region)
-        coordinator = staff.filter(role_grants__role=Role.COORDINATOR).order_by("pk").first()
-        if coordinator is None:
-            raise CommandError("The region has no coordinator.")
-        # The coordinator and one delegate of each core partner, up to ``attendees``.
-        table, seen = [coordinator], {coordinator.organisation_id}
-        for professional in (
-            staff.filter(organisation__ring=Organisation.Ring.CORE, role_grants__role__in=WORKS_ON_CASES)
-            .order_by("organisation_id", "pk")
-            .distinct()
-        ):
-            if len(table) >= attendees:
-                break
-            if professional.organisation_id not in seen:
-                seen.add(professional.organisation_id)
-                table.append(professional)
-
-        def one_round(meeting):
-            items = services.agenda_prepare(actor=coordinator, meeting=meeting)
-            return items, [packet_for(user=p, meeting=meeting) for p in table]
-
-        times = []
-        with transaction.atomic():
-            starts = timezone.now().replace(second=0, microsecond=0) + timedelta(days=1)
-            meeting = Meeting.objects.create(
-                region=region, kind=Meeting.Kind.TEAM, starts_at=starts, ends_at=starts + timedelta(hours=2),
-                chair=coordinator,
-            )  # fmt: skip
-            for professional in table:
-                Attendance.objects.create(
-                    meeting=meeting, professional=professional, organisation_id=professional.organisation_id,
-                    confidentiality_confirmed_at=timezone.now(),
-                )  # fmt: skip
-            one_round(meeting)  # the first build writes the items; warms per-process caches
-            for _ in range(max(1, rounds)):
-                with CaptureQueriesContext(connection) as queries:
-                    started = time.perf_counter()
-                    items, packets = one_round(meeting)
-                    times.append((time.perf_counter() - started) * 1000)
-            transaction.set_rollback(True)  # the data set stays as it was
-        return {
-            "region": region.pk,
-            "cases": region.case_count,
-            "attendees": len(table),
-            "items": len(items),
-            "packets": len(packets),
-            "cases_seen_per_packet": [len(p.case_ids) for p in packets],
-            "rounds": len(times),
-            "p50_ms": round(percentile(times, 0.5), 1),
-            "p95_ms": round(percentile(times, 0.95), 1),
-            "max_ms": round(max(times), 1),
-            "queries": len(queries),
-            "target_ms": TARGET_AGENDA_MS,
-        }
+        try:
+            return measure(rounds=rounds, attendees=attendees)
+        except NoBenchData as e:
+            raise CommandError(str(e)) from e
 
     def verify_rate(self, limit: int) -> dict:
         head = AuditChainHead.objects.filter(pk=1).first()
