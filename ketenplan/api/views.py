@@ -65,13 +65,26 @@ def token_revoke(request, pk):
 class MatchSerializer(serializers.Serializer):
     person_id = serializers.IntegerField()
     name = serializers.CharField()
-    birth_date = serializers.DateField(allow_null=True)
+    birth_date = serializers.DateField(
+        allow_null=True,
+        help_text="Null when unknown, or for a person known in another case when the "
+        "date typed was not the same.",
+    )
     score = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
+    known_in_another_case = serializers.BooleanField(
+        help_text="A person you know from none of your cases, proposed because the name "
+        "and the date of birth or national number you typed identify them; only what "
+        "matched your input is shown. Link such a person through the web registration."
+    )
 
 
 class PersonMatchesView(GenericAPIView):
-    """Existing persons who may be the person you are about to register."""
+    """Existing persons who may be the person you are about to register.
+
+    Persons you know from a case you may see are proposed on any likeness. Anyone else
+    only when family and given name are alike and the date of birth or the national
+    number is the same (a national number, a date or a name alone finds nobody)."""
 
     access_policy = "persons.find_matches"
     serializer_class = MatchSerializer
@@ -89,8 +102,8 @@ class PersonMatchesView(GenericAPIView):
     def get(self, request):
         from datetime import date
 
-        from ketenplan.audit.services import audit_record
         from ketenplan.persons.selectors import person_matches
+        from ketenplan.persons.services import person_search_audit
 
         params = request.query_params
         try:
@@ -104,20 +117,16 @@ class PersonMatchesView(GenericAPIView):
             birth_date=birth_date,
             national_number=params.get("national_number", ""),
         )
-        audit_record(
-            action="person.search",
-            actor=request.user,
-            request=request,
-            detail={"hits": [m.person.pk for m in matches]},
-        )
+        person_search_audit(actor=request.user, request=request, matches=matches)
         return Response(
             [
                 {
                     "person_id": m.person.pk,
-                    "name": str(m.person),
-                    "birth_date": m.person.birth_date,
+                    "name": m.name,
+                    "birth_date": m.birth_date,
                     "score": m.score,
                     "reasons": m.reason_labels,
+                    "known_in_another_case": m.known_elsewhere,
                 }
                 for m in matches
             ]

@@ -453,15 +453,23 @@ def test_partner_of_an_organisation_outside_the_case_sees_nothing_of_it(persona)
         expect(outsider.page.get_by_role("status")).to_have_text("0 cases")
         expect(cases.rows()).to_have_text(["No cases match these filters."])
 
-    # Registering a family, the outsider who types a known person's name and date of
-    # birth is told that this person may already be known (so that nobody is registered
-    # twice) -- but nothing of the case: no reference, no family, no other member, no link.
+    # Registering a family, a given name and a date of birth reveal nobody's family name:
+    # the outsider knows the father from none of their cases.
+    registration = outsider.registration()
+    registration.fill_member(
+        1, given="Kevin", family="Jacobs", born=date(1987, 11, 20), roles=["Alleged perpetrator"]
+    )
+    expect(registration.proposals_while_typing(1)).to_have_text("No person found who may be the same.")
+    # The outsider who types the person's full name and date of birth is told that this
+    # person may already be known, in another case (so that nobody is registered twice)
+    # -- but nothing of the case: no reference, no family, no other member, no link.
     registration = outsider.registration()
     registration.fill_member(
         1, given="Kevin", family="Peeters", born=date(1987, 11, 20), roles=["Alleged perpetrator"]
     )
     proposals = registration.proposals_while_typing(1)
     expect(proposals).to_contain_text("1 person who may already be known")
+    expect(proposals).to_contain_text("known in another case")
     for secret in (case.reference, "Family Peeters", MOTHER, CHILD, police_note):
         expect(proposals).not_to_contain_text(secret)
     expect(proposals.get_by_role("link")).to_have_count(0)

@@ -290,11 +290,10 @@ def _person(user, person_id):
     their organisation may see, so ids cannot be used to fish for other people. (A person
     known elsewhere is linked through the web registration, which re-checks the duplicate
     proposal.)"""
-    from ketenplan.persons.models import Person
+    from ketenplan.persons.selectors import persons_known_to
 
     policy.require(user, "persons.find_matches")
-    known = Person.objects.filter(case_memberships__case__in=selectors.visible_cases(user=user).values("pk"))
-    return get_object_or_404(known.distinct(), pk=person_id)
+    return get_object_or_404(persons_known_to(user=user), pk=person_id)
 
 
 def _detail(request, pk, code=status.HTTP_200_OK):

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketenplan.audit import reads
-from ketenplan.audit.services import audit_record
 from ketenplan.core import policy as access
 from ketenplan.core.confirm import confirmation_page, is_confirmed
 from ketenplan.core.exceptions import ConflictError
@@ -28,6 +27,7 @@ from ketenplan.core.forms import apply_validation_error
 from ketenplan.core.policy import policy
 from ketenplan.meetings import selectors as meeting_selectors
 from ketenplan.persons.selectors import person_matches
+from ketenplan.persons.services import person_search_audit
 
 from . import navigation, selectors, services, workflow
 from .forms import (
@@ -111,19 +111,23 @@ def _sort_columns(params: QueryDict, current: str) -> dict:
 # --- Registration -------------------------------------------------------------------------
 
 
-def _resolve_members(request, member_forms: list[MemberForm]) -> list[services.MemberSpec] | None:
+def _resolve_members(
+    request, member_forms: list[MemberForm], *, purpose: str = "case_registration"
+) -> list[services.MemberSpec] | None:
     """Propose existing persons who may be the same as each new member.
 
     Returns the member specs when every member with possible matches has a choice (link
-    or create), otherwise None and the forms show their proposals.
+    or create), otherwise None and the forms show their proposals: those lists are
+    audited as a search hit list, like the live panel's.
     """
-    specs, pending = [], False
+    specs, pending, offered = [], False, []
     for form in member_forms:
         matches = person_matches(user=request.user, **form.match_query())
         if not matches:
             specs.append(form.spec())
             continue
         form.offer(matches)
+        offered.extend(matches)
         chosen = form.chosen_match()
         if form.choice == NEW_PERSON:
             specs.append(form.spec())
@@ -136,7 +140,10 @@ def _resolve_members(request, member_forms: list[MemberForm]) -> list[services.M
                     "person_choice",
                     _("Choose whether this is one of the persons shown or a new person."),
                 )
-    return None if pending else specs
+    if pending:
+        person_search_audit(actor=request.user, request=request, matches=offered, purpose=purpose)
+        return None
+    return specs
 
 
 def _with_extra_member(data: QueryDict) -> QueryDict:
@@ -241,11 +248,8 @@ def person_proposals(request):
             birth_date=birth_date,
             national_number=value("national_number"),
         )
-        audit_record(
-            action="person.search",
-            actor=request.user,
-            request=request,
-            detail={"purpose": "case_registration", "hits": [m.person.pk for m in matches]},
+        person_search_audit(
+            actor=request.user, request=request, matches=matches, purpose="case_registration"
         )
     return render(
         request, "cases/partials/person_proposals.html", {"matches": matches, "searched": searched}
@@ -302,7 +306,7 @@ def member_add(request, pk: int):
     form = MemberAddForm(request.POST or None, case=case, prefix="member")
     status = 200
     if request.method == "POST" and form.is_valid():
-        specs = _resolve_members(request, [form])
+        specs = _resolve_members(request, [form], purpose="member_add")
         if specs is not None:
             try:
                 services.case_member_add(

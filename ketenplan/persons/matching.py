@@ -376,10 +376,31 @@ class Match:
     # True when both have a national number and they differ: proposed only because the
     # date of birth is the same too; the user must look twice.
     conflict: bool = False
+    # True for a person the user does not know from a case they may see: proposed only
+    # because the user typed enough to identify the person (``assess_unseen_candidate``)
+    # and shown only as far as it matches what was typed.
+    known_elsewhere: bool = False
+    # False when the stored date of birth is not what the user typed and may not be shown.
+    birth_date_shown: bool = True
 
     @property
     def reason_labels(self) -> list[str]:
         return [str(reason.label) for reason in self.reasons]
+
+    # What a proposal shows of the person: read these, never ``person`` itself, which is
+    # for linking only.
+
+    @property
+    def name(self) -> str:
+        return self.person.full_name
+
+    @property
+    def birth_date(self) -> date | None:
+        return self.person.birth_date if self.birth_date_shown else None
+
+    @property
+    def birth_date_approximate(self) -> bool:
+        return self.birth_date_shown and bool(self.person.birth_date_approximate)
 
 
 def _simple(text: str) -> str:
@@ -484,98 +505,180 @@ def _name_reason(likeness: Likeness, same: MatchReason) -> MatchReason | None:
     return _LIKENESS_REASON.get(likeness)
 
 
-def assess_candidate(query: MatchQuery, candidate: Candidate) -> Match | None:
-    """Score one stored person against the query; ``None`` when not worth proposing.
+@dataclass(frozen=True)
+class _Comparison:
+    """Everything that is compared between what was typed and one stored person."""
 
-    Rules: the same national number always proposes, first. Otherwise the given name
-    must be alike in some way, and so must the family name unless the date of birth is
-    the same (a family name may change); a different national number proposes only
-    with the same date of birth, flagged as a conflict.
-    """
+    direct_family: Likeness
+    direct_given: Likeness
+    swapped_family: Likeness  # the typed given name against the stored family name
+    swapped_given: Likeness  # the typed family name against the stored given name
+    birth: MatchReason | None
+    same_number: bool
+    conflict: bool  # both have a national number and they differ
+
+
+def _comparison(query: MatchQuery, candidate: Candidate) -> _Comparison:
     keys = query.keys
     query_family = f"{query.name_prefix} {query.family_name}"
     stored_family = f"{candidate.name_prefix} {candidate.family_name}"
-
-    direct_family = _compare(
-        query_family,
-        keys.name_key,
-        keys.phonetic_key,
-        stored_family,
-        candidate.name_key,
-        candidate.phonetic_key,
-        typing_slips=True,
-    )
-    direct_given = _compare_given_names(query, candidate)
-    # Given and family name entered the other way round.
-    swapped_family = _compare(
-        first_given_name(query.given_names),
-        keys.given_name_key,
-        keys.given_phonetic_key,
-        stored_family,
-        candidate.name_key,
-        candidate.phonetic_key,
-    )
-    swapped_given = _compare(
-        query_family,
-        keys.name_key,
-        keys.phonetic_key,
-        first_given_name(candidate.given_names),
-        candidate.given_name_key,
-        candidate.given_phonetic_key,
-    )
-
-    direct = FAMILY_POINTS.get(direct_family, 0) + GIVEN_POINTS.get(direct_given, 0)
-    swapped = FAMILY_POINTS.get(swapped_family, 0) + GIVEN_POINTS.get(swapped_given, 0)
-    swapped -= SWAPPED_PENALTY
-    names_swapped = bool(swapped_family and swapped_given) and swapped > direct
-    if names_swapped:
-        family, given, name_points = swapped_family, swapped_given, swapped
-    else:
-        family, given, name_points = direct_family, direct_given, direct
-
-    birth = _compare_birth_dates(
-        query.birth_date, candidate.birth_date, candidate.birth_date_approximate
-    )
-    score = name_points + BIRTH_POINTS.get(birth, 0)
-
     stored_number = candidate.national_number or ""
     same_number = bool(query.national_number) and query.national_number == stored_number
-    conflict = bool(query.national_number and stored_number) and not same_number
+    return _Comparison(
+        direct_family=_compare(
+            query_family,
+            keys.name_key,
+            keys.phonetic_key,
+            stored_family,
+            candidate.name_key,
+            candidate.phonetic_key,
+            typing_slips=True,
+        ),
+        direct_given=_compare_given_names(query, candidate),
+        # Given and family name entered the other way round.
+        swapped_family=_compare(
+            first_given_name(query.given_names),
+            keys.given_name_key,
+            keys.given_phonetic_key,
+            stored_family,
+            candidate.name_key,
+            candidate.phonetic_key,
+        ),
+        swapped_given=_compare(
+            query_family,
+            keys.name_key,
+            keys.phonetic_key,
+            first_given_name(candidate.given_names),
+            candidate.given_name_key,
+            candidate.given_phonetic_key,
+        ),
+        birth=_compare_birth_dates(
+            query.birth_date, candidate.birth_date, candidate.birth_date_approximate
+        ),
+        same_number=same_number,
+        conflict=bool(query.national_number and stored_number) and not same_number,
+    )
 
-    if same_number:
+
+def _name_points(family: Likeness, given: Likeness, *, swapped: bool) -> int:
+    points = FAMILY_POINTS.get(family, 0) + GIVEN_POINTS.get(given, 0)
+    return points - SWAPPED_PENALTY if swapped else points
+
+
+def _name_reasons(family: Likeness, given: Likeness, *, swapped: bool) -> list[MatchReason]:
+    if swapped:
+        found = [MatchReason.NAMES_SWAPPED, _LIKENESS_REASON.get(family), _LIKENESS_REASON.get(given)]
+    else:
+        found = [
+            _name_reason(family, MatchReason.SAME_FAMILY_NAME),
+            _name_reason(given, MatchReason.SAME_GIVEN_NAME),
+        ]
+    return [reason for reason in found if reason is not None]
+
+
+def _with_reasons(reasons: list[MatchReason], more: list[MatchReason]) -> tuple[MatchReason, ...]:
+    for reason in more:
+        if reason not in reasons:
+            reasons.append(reason)
+    return tuple(reasons)
+
+
+def assess_candidate(query: MatchQuery, candidate: Candidate) -> Match | None:
+    """Score one stored person against the query; ``None`` when not worth proposing.
+
+    For a person the user knows from a case they may see. Rules: the same national
+    number always proposes, first. Otherwise the given name must be alike in some way,
+    and so must the family name unless the date of birth is the same (a family name may
+    change); a different national number proposes only with the same date of birth,
+    flagged as a conflict. (Any other person: ``assess_unseen_candidate``.)
+    """
+    c = _comparison(query, candidate)
+    direct = _name_points(c.direct_family, c.direct_given, swapped=False)
+    swapped = _name_points(c.swapped_family, c.swapped_given, swapped=True)
+    names_swapped = bool(c.swapped_family and c.swapped_given) and swapped > direct
+    if names_swapped:
+        family, given, name_points = c.swapped_family, c.swapped_given, swapped
+    else:
+        family, given, name_points = c.direct_family, c.direct_given, direct
+
+    birth = c.birth
+    score = name_points + BIRTH_POINTS.get(birth, 0)
+
+    if c.same_number:
         score += SAME_NATIONAL_NUMBER_POINTS
     elif (
         not given
         or (not family and birth != MatchReason.SAME_BIRTH_DATE)
-        or (conflict and birth != MatchReason.SAME_BIRTH_DATE)
+        or (c.conflict and birth != MatchReason.SAME_BIRTH_DATE)
         or score < PROPOSAL_THRESHOLD
     ):
         return None
 
     reasons: list[MatchReason] = []
-    if same_number:
+    if c.same_number:
         reasons.append(MatchReason.SAME_NATIONAL_NUMBER)
-    if conflict:
+    if c.conflict:
         reasons.append(MatchReason.DIFFERENT_NATIONAL_NUMBER)
     if birth is not None:
         reasons.append(birth)
-    if names_swapped:
-        reasons.append(MatchReason.NAMES_SWAPPED)
-        name_reasons = [_LIKENESS_REASON.get(family), _LIKENESS_REASON.get(given)]
-    else:
-        name_reasons = [
-            _name_reason(family, MatchReason.SAME_FAMILY_NAME),
-            _name_reason(given, MatchReason.SAME_GIVEN_NAME),
-        ]
-    for reason in name_reasons:
-        if reason is not None and reason not in reasons:
-            reasons.append(reason)
     return Match(
         person=candidate,
         score=score,
-        reasons=tuple(reasons),
-        same_national_number=same_number,
-        conflict=conflict,
+        reasons=_with_reasons(reasons, _name_reasons(family, given, swapped=names_swapped)),
+        same_national_number=c.same_number,
+        conflict=c.conflict,
+    )
+
+
+# A person the user does not know from a case they may see is proposed only when the user
+# has typed enough to identify the person: family AND given name alike -- written the
+# same, transliterated, a spelling variant of names.yaml or sounding alike; not a typing
+# slip, an initial or another of the given names -- AND the same date of birth or the
+# same national number. Names typed the other way round must be more than sounding alike.
+IDENTIFYING_LIKENESS = Likeness.SOUNDS_ALIKE
+IDENTIFYING_SWAPPED_LIKENESS = Likeness.SPELLING_VARIANT
+
+
+def assess_unseen_candidate(query: MatchQuery, candidate: Candidate) -> Match | None:
+    """A proposal of a person the user does not know from a case they may see, or ``None``.
+
+    Never from a national number, a date of birth or a name alone (that would let anyone
+    find out who has a number, or the family name of whoever was born on a day): see
+    ``IDENTIFYING_LIKENESS``. A stored national number that differs from the typed one
+    proposes nothing (saying so would tell something the user did not type). What is
+    proposed carries only what matched the typing: the reasons that matched, a score of
+    them alone, the date of birth only when the same was typed; ``known_elsewhere`` marks
+    it so that the user links the person instead of registering a duplicate.
+    """
+    c = _comparison(query, candidate)
+    same_birth = c.birth == MatchReason.SAME_BIRTH_DATE
+    if c.conflict or not (same_birth or c.same_number):
+        return None
+    if c.direct_family >= IDENTIFYING_LIKENESS and c.direct_given >= IDENTIFYING_LIKENESS:
+        family, given, swapped = c.direct_family, c.direct_given, False
+    elif (
+        c.swapped_family >= IDENTIFYING_SWAPPED_LIKENESS
+        and c.swapped_given >= IDENTIFYING_SWAPPED_LIKENESS
+    ):
+        family, given, swapped = c.swapped_family, c.swapped_given, True
+    else:
+        return None
+
+    score = _name_points(family, given, swapped=swapped)
+    reasons: list[MatchReason] = []
+    if c.same_number:
+        score += SAME_NATIONAL_NUMBER_POINTS
+        reasons.append(MatchReason.SAME_NATIONAL_NUMBER)
+    if same_birth:
+        score += BIRTH_POINTS[MatchReason.SAME_BIRTH_DATE]
+        reasons.append(MatchReason.SAME_BIRTH_DATE)
+    return Match(
+        person=candidate,
+        score=score,
+        reasons=_with_reasons(reasons, _name_reasons(family, given, swapped=swapped)),
+        same_national_number=c.same_number,
+        known_elsewhere=True,
+        birth_date_shown=same_birth,
     )
 
 

@@ -7,12 +7,19 @@ from datetime import date
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from ketenplan.core import policy
 
 from .identifiers import normalise_national_number
-from .matching import Match, MatchQuery, assess_candidate, initial_letter, rank_matches
+from .matching import (
+    Match,
+    MatchQuery,
+    assess_candidate,
+    assess_unseen_candidate,
+    initial_letter,
+    rank_matches,
+)
 from .models import Person
 
 # At most this many candidates are read from the database and scored per search.
@@ -36,6 +43,14 @@ def person_matches(
     score and the reasons, for the user to decide: link to that person or create a new
     one. One query: a shortlist through the indexed keys (national number, phonetic and
     name keys of family and given name in either order, date of birth), scored here.
+
+    Whom the user may be shown (the one place for the web form, its live panel and the
+    API): a person the user knows from a case they may see (``persons_known_to``) is
+    proposed on any likeness (``assess_candidate``); anyone else only when the user typed
+    enough to identify them -- family and given name alike and the same date of birth or
+    national number -- and then only as far as it matches what was typed, marked
+    ``known_elsewhere`` (``assess_unseen_candidate``). So typing a national number, a
+    date of birth or a name alone reveals nobody the user does not already know.
     """
     policy.require(user, "persons.find_matches")
     try:
@@ -50,15 +65,31 @@ def person_matches(
         national_number=national_number,
     )
     matches = []
-    for candidate in match_shortlist(query):
-        match = assess_candidate(query, candidate)
+    for candidate in match_shortlist(query, user=user):
+        if candidate.known_to_user:
+            match = assess_candidate(query, candidate)
+        else:
+            match = assess_unseen_candidate(query, candidate)
         if match is not None:
             matches.append(match)
     return rank_matches(matches, max(1, min(limit, MAX_MATCHES)))
 
 
-def match_shortlist(query: MatchQuery) -> QuerySet[Person]:
-    """The persons worth scoring: each condition is answered by an index."""
+def persons_known_to(*, user) -> QuerySet[Person]:
+    """The persons the user knows from a case they may see (``cases.selectors.
+    visible_cases``): the only ones they may link by id, and the only ones proposed as
+    possible duplicates on any likeness. A subquery, no query of its own."""
+    from ketenplan.cases.models import CaseMember
+    from ketenplan.cases.selectors import visible_cases
+
+    members = CaseMember.objects.filter(case__in=visible_cases(user=user).values("pk"))
+    return Person.objects.filter(pk__in=members.values("person_id"))
+
+
+def match_shortlist(query: MatchQuery, *, user=None) -> QuerySet[Person]:
+    """The persons worth scoring: each condition is answered by an index. With ``user``,
+    each is annotated ``known_to_user`` (see ``persons_known_to``), and the persons the
+    user knows come before the others should the shortlist be cut."""
     keys = query.keys
     conditions = Q()
     if query.national_number:
@@ -89,6 +120,11 @@ def match_shortlist(query: MatchQuery) -> QuerySet[Person]:
     if not conditions:
         return Person.objects.none()
     shortlist = Person.objects.filter(conditions)
+    order = ["pk"]
+    if user is not None:
+        known = Exists(persons_known_to(user=user).filter(pk=OuterRef("pk")))
+        shortlist = shortlist.annotate(known_to_user=known)
+        order.insert(0, F("known_to_user").desc())
     if query.national_number:
         # Should the shortlist be cut, the person with the same number is never cut.
         same_number_first = Case(
@@ -96,5 +132,5 @@ def match_shortlist(query: MatchQuery) -> QuerySet[Person]:
             default=Value(1),
             output_field=IntegerField(),
         )
-        return shortlist.order_by(same_number_first, "pk")[:SHORTLIST_SIZE]
-    return shortlist.order_by("pk")[:SHORTLIST_SIZE]
+        order.insert(0, same_number_first)
+    return shortlist.order_by(*order)[:SHORTLIST_SIZE]

@@ -47,6 +47,16 @@ _PHONE = re.compile(r"\+?[0-9 ()./-]+")
 # --- Persons ------------------------------------------------------------------------------
 
 
+def person_search_audit(*, actor, request, matches, purpose: str = "") -> None:
+    """The audit row of a list of proposed persons (``selectors.person_matches``) shown to
+    ``actor``: the ids shown, and among them those ``known_elsewhere`` (from no case the
+    actor may see); never what was typed."""
+    detail: dict[str, Any] = {"purpose": purpose} if purpose else {}
+    detail["hits"] = [m.person.pk for m in matches]
+    detail["known_elsewhere"] = [m.person.pk for m in matches if m.known_elsewhere]
+    audit_record(action="person.search", actor=actor, request=request, detail=detail)
+
+
 def _national_number_taken_error() -> ValidationError:
     return ValidationError(
         {

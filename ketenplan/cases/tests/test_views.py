@@ -310,6 +310,62 @@ def test_only_a_proposed_person_can_be_linked(client, world):
     assert Case.objects.get() == earlier
 
 
+def test_a_person_known_only_in_another_case_is_proposed_and_linked_when_typed_enough(client, world):
+    """The outsider (addiction care) takes no part in the police's case: typing the
+    mother's full name and date of birth proposes her, marked "known in another case",
+    with nothing of that case, and linking her works; the proposal list is audited."""
+    earlier = register(world)
+    sara = Person.objects.get(given_names="Sara", family_name="El Amrani")
+    persons = Person.objects.count()
+    client.force_login(world.outsider)
+
+    response = client.post(reverse("cases:register"), registration([SARAH]))
+    page = text(response)
+    assert response.status_code == 200
+    assert "Sara El Amrani" in page and "known in another case" in page
+    assert f'value="{sara.pk}"' in page
+    for secret in (earlier.reference, earlier.get_absolute_url(), earlier.reason, "Kevin", "Lina", "Police"):
+        assert secret not in page
+    event = AuditEvent.objects.filter(action="person.search").latest("pk")
+    assert event.actor == world.outsider
+    assert event.detail == {"purpose": "case_registration", "hits": [sara.pk], "known_elsewhere": [sara.pk]}
+
+    response = client.post(reverse("cases:register"), registration(
+        [SARAH], **{"members-0-proposed": "1", "members-0-person_choice": str(sara.pk)}
+    ))
+    assert response.status_code == 302
+    case = Case.objects.exclude(pk=earlier.pk).get()
+    assert case.members.get().person == sara
+    assert Person.objects.count() == persons
+
+
+def test_a_person_known_only_in_another_case_is_not_proposed_on_too_little(client, world):
+    register(world)
+    sara = Person.objects.get(given_names="Sara", family_name="El Amrani")
+    client.force_login(world.outsider)
+    panel = reverse("cases:person_proposals")
+
+    for given, family, born in (
+        ("Sara", "Janssens", "1990-04-02"),  # given name and date of birth
+        ("Sara", "El Amrani", ""),  # the name alone
+        ("Els", "El Amrani", "1990-04-02"),  # family name and date of birth
+    ):
+        response = client.get(panel, {
+            "prefix": "members-0", "members-0-given_names": given, "members-0-family_name": family,
+            "members-0-birth_date": born,
+        })
+        assert text(response).strip() == (
+            '<p class="muted">No person found who may be the same.</p>'
+        ), (given, family, born)
+
+    # Registering with a given name and date of birth only: a new person, nothing proposed.
+    response = client.post(reverse("cases:register"), registration(
+        [{**SARAH, "family_name": "Janssens"}]
+    ))
+    assert response.status_code == 302
+    assert not Case.objects.latest("pk").members.filter(person=sara).exists()
+
+
 def test_another_family_member_row_keeps_the_input(client, world):
     client.force_login(world.referrer)
     response = client.post(reverse("cases:register"), registration([SARAH], add_member="1"))
