@@ -90,6 +90,10 @@ class StepSerializer(serializers.Serializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
+    repeat_of = serializers.SerializerMethodField(
+        help_text="The earlier case this registration repeats, when the caller may see it; "
+        "otherwise null (is_repeat still says that it is a repeat)."
+    )
     members = serializers.SerializerMethodField()
     participations = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
@@ -107,6 +111,13 @@ class CaseDetailSerializer(CaseListSerializer):
             "participations",
             "steps",
         ]
+
+    def get_repeat_of(self, case) -> int | None:
+        if case.repeat_of_id is None:
+            return None
+        user = self.context["request"].user
+        # Another organisation's earlier case: not even its id for those outside it.
+        return case.repeat_of_id if policy.can(user, "case.view", case.repeat_of) else None
 
     @extend_schema(responses=MemberSerializer(many=True))
     def get_members(self, case) -> list:

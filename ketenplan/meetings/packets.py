@@ -45,7 +45,6 @@ CASE_FIELDS = (
     "referring_organisation__name",
     "case_director__full_name",
     "case_director__organisation__name",
-    "repeat_of__reference",
 )
 PERSON_NAME_FIELDS = ("given_names", "name_prefix", "family_name")
 #: The packet shows the latest contributions of each case; the dossier holds them all.
@@ -202,7 +201,7 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
             c.pk: c
             for c in visible_cases(user=user)
             .filter(pk__in=case_ids)
-            .select_related("referring_organisation", "case_director__organisation", "repeat_of")
+            .select_related("referring_organisation", "case_director__organisation")
             .only(*CASE_FIELDS)
         }
     seen = sorted(cases)

@@ -72,9 +72,15 @@ def test_closed_thirteen_months_ago_is_not_a_repeat():
 def test_other_persons_do_not_make_a_repeat():
     world = make_world()
     register(world)
-    other = register(world, family_label="Family Janssens", members=[
-        services.MemberSpec(roles=[MemberRole.VICTIM], new_person={
-            "given_names": "Els", "family_name": "Janssens"})])
+    other = register(
+        world,
+        family_label="Family Janssens",
+        members=[
+            services.MemberSpec(
+                roles=[MemberRole.VICTIM], new_person={"given_names": "Els", "family_name": "Janssens"}
+            )
+        ],
+    )
     assert not other.is_repeat
 
 
@@ -82,12 +88,19 @@ def test_a_member_added_later_makes_the_case_a_repeat():
     world = make_world()
     earlier = register(world)
     Case.objects.filter(pk=earlier.pk).update(registered_at=months_ago(6))
-    case = register(world, family_label="Family Janssens", members=[
-        services.MemberSpec(roles=[MemberRole.VICTIM], new_person={
-            "given_names": "Els", "family_name": "Janssens"})])
+    case = register(
+        world,
+        family_label="Family Janssens",
+        members=[
+            services.MemberSpec(
+                roles=[MemberRole.VICTIM], new_person={"given_names": "Els", "family_name": "Janssens"}
+            )
+        ],
+    )
     assert not case.is_repeat
     services.case_member_add(
-        actor=world.referrer, case=case,
+        actor=world.referrer,
+        case=case,
         spec=services.MemberSpec(roles=[MemberRole.ALLEGED_PERPETRATOR], person=victim_of(earlier)),
     )
     case.refresh_from_db()
@@ -96,13 +109,39 @@ def test_a_member_added_later_makes_the_case_a_repeat():
 
 def test_a_later_case_never_makes_an_earlier_one_a_repeat():
     world = make_world()
-    older = register(world, family_label="Family Janssens", members=[
-        services.MemberSpec(roles=[MemberRole.VICTIM], new_person={
-            "given_names": "Els", "family_name": "Janssens"})])
+    older = register(
+        world,
+        family_label="Family Janssens",
+        members=[
+            services.MemberSpec(
+                roles=[MemberRole.VICTIM], new_person={"given_names": "Els", "family_name": "Janssens"}
+            )
+        ],
+    )
     Case.objects.filter(pk=older.pk).update(registered_at=months_ago(3))
     newer = register(world)
     services.case_member_add(
-        actor=world.referrer, case=older,
+        actor=world.referrer,
+        case=older,
         spec=services.MemberSpec(roles=[MemberRole.RELATIVE], person=victim_of(newer)),
     )
     assert not Case.objects.get(pk=older.pk).is_repeat
+
+
+def test_a_repeat_names_the_earlier_case_only_to_those_who_may_see_it():
+    """The outsider who registers a family again learns that it is a repeat, not which
+    case it repeats (its reference or id would tell another organisation's case exists)."""
+    from ketenplan.api.tests.conftest import api_as
+
+    world = make_world()
+    earlier = register(world)
+    again = register_again(world, victim_of(earlier), actor=world.outsider)
+    assert again.is_repeat and again.repeat_of == earlier
+
+    as_outsider = api_as(world.outsider).get(f"/api/cases/{again.pk}/").json()
+    assert as_outsider["is_repeat"] is True
+    assert as_outsider["repeat_of"] is None
+
+    # The coordinator sees both registrations (intake).
+    as_coordinator = api_as(world.coordinator).get(f"/api/cases/{again.pk}/").json()
+    assert as_coordinator["repeat_of"] == earlier.pk
