@@ -2,11 +2,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from ketenplan.core import lists
 from ketenplan.core.navigation import entries_for
 from ketenplan.core.policy import policy
 
 from . import selectors
-from .forms import BoardFilterForm
+from .forms import BOARD_DEFAULT_SORT, BOARD_SORTS, BoardFilterForm
 
 
 @policy("signed_in")
@@ -33,7 +34,9 @@ def board(request):
         late_only=filters.get("late_only", False),
         q=filters.get("q", ""),
     )
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    sort = lists.resolve_sort(request.GET.get(lists.SORT_PARAM), BOARD_SORTS, BOARD_DEFAULT_SORT)
+    cases = cases.order_by(*lists.order_fields(sort, BOARD_SORTS))
+    page = Paginator(cases, 50).get_page(request.GET.get(lists.PAGE_PARAM))
     selectors.with_next_milestone(list(page.object_list))
     return render(
         request,
@@ -41,6 +44,8 @@ def board(request):
         {
             "form": form,
             "page": page,
+            "sort": sort,
+            "columns": lists.sort_columns(request.GET, BOARD_SORTS, sort),
             "counts": selectors.stage_counts(user=request.user),
             "escalations": selectors.board_escalations(user=request.user),
         },

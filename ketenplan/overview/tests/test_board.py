@@ -96,3 +96,27 @@ def test_open_escalations_stay_on_the_board_until_handled(client, world):
     client.force_login(world.coordinator)
     html = client.get("/board/").content.decode()
     assert f"/meetings/escalations/{escalation.pk}/" in html and case.reference in html
+
+
+def test_the_board_sorts_by_its_columns_and_keeps_the_filters(client, world):
+    planning = case_at(world, Stage.PLANNING, family_label="Family Planning")
+    registered = case_at(world, Stage.REGISTERED, family_label="Family Registered")
+    client.force_login(world.coordinator)
+
+    def page(**params) -> str:
+        response = client.get("/board/", params)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    # Stages in the order a case goes through them, then the other way round.
+    html = page(sort="stage")
+    assert html.index(registered.reference) < html.index(planning.reference)
+    assert 'aria-sort="ascending"' in html
+    html = page(sort="-stage")
+    assert html.index(planning.reference) < html.index(registered.reference)
+    assert 'aria-sort="descending"' in html
+    # The filter form carries the sort along; an unknown sort is the default order.
+    assert 'name="sort" value="-stage"' in html
+    assert registered.reference in page(sort="family_secret")
+    html = page(sort="-stage", q="Family Planning")
+    assert planning.reference in html and registered.reference not in html
