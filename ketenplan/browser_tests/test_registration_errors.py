@@ -93,3 +93,22 @@ def test_bad_registration_shows_an_error_summary_and_changes_nothing(persona, la
     referrer.case_list()
     expect(page.locator("main")).not_to_contain_text("Janssens")
     referrer.expect_no_script_errors()
+
+
+def test_enter_in_a_field_registers_instead_of_adding_a_member(persona):
+    """Enter submits with the form's main button ("Register the family"), not with the
+    first one on the page ("Add another family member")."""
+    world = make_world()
+    referrer: Persona = persona("referrer (police)", world.referrer, language="en").sign_in()
+    page = referrer.go("/cases/register/")
+    members_before = page.locator("fieldset.member").count()
+    family = page.locator("main form input[name=family_label]")
+    family.fill("Family Janssens")
+
+    with page.expect_navigation():
+        family.press("Enter")
+
+    # Registering with the reason missing: the error summary, not one member more.
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("fieldset.member")).to_have_count(members_before)
+    referrer.expect_no_script_errors()

@@ -48,4 +48,18 @@
       form.appendChild(input);
     }
   }, true);
+  // Enter in a text field submits with the form's main button, not with the first one in
+  // the page (on the registration form that would add another family member):
+  // <button type="submit" data-default-submit>. Without JavaScript Enter adds a member,
+  // which loses nothing.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) { return; }
+    var field = event.target;
+    if (!field.form || field.tagName !== "INPUT") { return; }
+    if (["submit", "button", "checkbox", "radio", "file", "reset"].indexOf(field.type) !== -1) { return; }
+    var main = field.form.querySelector("[data-default-submit]");
+    if (!main || !field.form.requestSubmit) { return; }
+    event.preventDefault();
+    field.form.requestSubmit(main);
+  });
 })();
