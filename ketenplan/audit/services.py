@@ -49,6 +49,21 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _who(*, actor, request: HttpRequest | None, actor_label: str = "") -> dict:
+    """The fields of an audit row that say who acted and from where."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return {
+        "actor": actor,
+        "actor_label": actor_label or (actor.email if actor else ""),
+        "organisation_id": getattr(actor, "organisation_id", None),
+        "roles": ",".join(sorted(actor.roles)) if actor else "",
+        "ip": client_ip(request),
+    }
+
+
 def audit_record(
     *,
     action: str,
@@ -61,23 +76,15 @@ def audit_record(
     detail: dict | None = None,
     actor_label: str = "",
 ) -> AuditEvent:
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     event = AuditEvent(
-        actor=actor,
-        actor_label=actor_label or (actor.email if actor else ""),
-        organisation_id=getattr(actor, "organisation_id", None),
-        roles=",".join(sorted(actor.roles)) if actor else "",
+        **_who(actor=actor, request=request, actor_label=actor_label),
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id != "" else "",
         purpose=purpose,
-        ip=client_ip(request),
         detail=detail or {},
     )
     event.save()
@@ -98,22 +105,17 @@ def audit_record_many(
     """One row per object, as ``audit_record`` writes it, in one insert (a packet that
     shows a hundred cases). Each row is hashed on its own (``bulk_create`` prepares it),
     takes no lock and is sealed later, like any other."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    common = {
-        "actor": actor,
-        "actor_label": actor.email if actor else "",
-        "organisation_id": getattr(actor, "organisation_id", None),
-        "roles": ",".join(sorted(actor.roles)) if actor else "",
-        "action": action,
-        "object_type": object_type,
-        "purpose": purpose,
-        "ip": client_ip(request),
-    }
+    who = _who(actor=actor, request=request)
     events = [
-        AuditEvent(**common, object_id=str(object_id), detail=dict(detail or {})) for object_id in object_ids
+        AuditEvent(
+            **who,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            purpose=purpose,
+            detail=dict(detail or {}),
+        )
+        for object_id in object_ids
     ]
     if events:
         AuditEvent.objects.bulk_create(events)
