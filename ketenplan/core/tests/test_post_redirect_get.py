@@ -33,6 +33,7 @@ REDIRECT_PREFIXES = ("_to_", "_redirect", "redirect_")
 READ_AUDIT = {
     "audit_record",
     "privacy_record",
+    "person_search_audit",
     "note_objects",
     "packet_open",
     "invitation_for_token",
