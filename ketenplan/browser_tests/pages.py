@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
+from urllib.parse import parse_qsl
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -49,9 +50,30 @@ def iso(day: date) -> str:
     return day.isoformat()
 
 
+# htmx marks the element of a request under way (``htmx-request``), the target while its
+# content is swapped (``htmx-swapping``) and what came in until it settled
+# (``htmx-settling``: removed right before ``htmx:afterSettle``, whose handlers, e.g. the
+# focus kept in ketenplan.js, have run once the mark is gone).
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling"
+
+
 def settle_htmx(page: Page) -> None:
-    """Wait until no htmx request is under way (htmx marks its element meanwhile)."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    """Wait until htmx is idle: no request under way, nothing being swapped or settling.
+
+    A request that waits for its trigger's ``delay`` is not marked yet: wait for its
+    response first (``page.expect_response`` around the last keystroke), then settle."""
+    page.wait_for_function("busy => !document.querySelector(busy)", arg=HTMX_BUSY)
+
+
+def check_autosaved(page: Page, choice: Locator) -> None:
+    """Tick ``choice`` as the last change of an autosaving form (htmx, a moment after the
+    last change) and wait until the autosave that carries it has come back and settled."""
+    carried = (choice.get_attribute("name"), choice.get_attribute("value"))
+    with page.expect_response(
+        lambda r: "/autosave/" in r.url and carried in parse_qsl(r.request.post_data or "")
+    ):
+        choice.check()
+    settle_htmx(page)
 
 
 def select_containing(select: Locator, text: str) -> None:
@@ -393,11 +415,24 @@ class AssessmentPage(CasePage):
 
     def answer_all(self, answer: str, *, except_for: dict[str, str]) -> None:
         """Answer every question with ``answer``, except those whose text starts one of
-        ``except_for`` (question start → its answer)."""
-        for question in self.questions().all():
+        ``except_for`` (question start → its answer); then wait for the autosave that
+        carries the last answer."""
+        questions = self.questions().all()
+        for number, question in enumerate(questions, start=1):
             legend = question.locator("legend").inner_text()
             chosen = next((a for start, a in except_for.items() if legend.startswith(start)), answer)
-            question.get_by_label(chosen, exact=True).check()
+            choice = question.get_by_label(chosen, exact=True)
+            if number < len(questions):
+                choice.check()
+            else:
+                check_autosaved(self.page, choice)
+
+    def write(self, label: str, text: str) -> None:
+        """A free-text answer. A text field reports its change (the autosave follows)
+        when the focus leaves it: leave it now, not with the click on "Finalise"."""
+        answer_field = field(self.form, label)
+        answer_field.fill(text)
+        answer_field.blur()
 
     def expect_draft_status(self, text: str) -> None:
         """The status line the autosave writes (e.g. "0 questions still to answer")."""
@@ -504,6 +539,7 @@ class ExecutionPage(CasePage):
         field(row, "Status").select_option(label=status)
         row.get_by_role("button", name=re.compile(r"^Save status")).click()
         expect(row.get_by_role("status")).to_have_text("Status saved.")
+        settle_htmx(self.page)  # the new row settles (and takes the focus) before the next step
 
     def log_contact(self, *, kind: str, with_whom: list[str], summary: str) -> None:
         form = self._open("contacts", "Record a contact")

@@ -21,7 +21,7 @@ from ketenplan.cases.services import MemberSpec
 from ketenplan.cases.tests.factories import make_world, register
 from ketenplan.persons.models import Person
 
-from .pages import CasePage, ExecutionPage, Persona, RiskPage, field, iso
+from .pages import CasePage, ExecutionPage, Persona, RiskPage, iso
 
 pytestmark = [pytest.mark.browser]
 
@@ -205,10 +205,8 @@ def coordinator_weighs_high_risk(coordinator: Persona, case: CasePage) -> None:
     risk.expect_stage("Risk weighing")
 
     assessment = risk.start_assessment(instrument=DASH, about=full_name(MOTHER))
+    assessment.write("What else does the victim want to say?", "She wants Lina kept out of the court case.")
     assessment.answer_all("no", except_for=DASH_ANSWERS)
-    field(assessment.form, "What else does the victim want to say?").fill(
-        "She wants Lina kept out of the court case."
-    )
     assessment.expect_draft_status("0 questions still to answer")
     assessment.finalise()
     coordinator.expect_confirmed("A final assessment cannot be changed. Finalise?")

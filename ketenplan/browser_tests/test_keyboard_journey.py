@@ -31,7 +31,7 @@ from ketenplan.cases.models import Case, Stage
 from ketenplan.cases.tests.factories import case_at, make_world
 from ketenplan.plans.models import Action, PlanVersion, SafetyMeasure
 
-from .pages import LOGIN, MFA_AUTHENTICATE, current_code
+from .pages import LOGIN, MFA_AUTHENTICATE, current_code, settle_htmx
 from .test_accessibility import focus_indicator
 
 pytestmark = [pytest.mark.browser]
@@ -331,6 +331,11 @@ def sign_in(page: Page, user) -> None:
     expect(page.locator(".whoami")).to_contain_text(user.full_name)
 
 
+def proposals_with_roles(response, number: int) -> bool:
+    """The live panel's answer for family member ``number`` once a role is ticked."""
+    return "/cases/register/proposals/" in response.url and f"members-{number - 1}-roles=" in response.url
+
+
 def register_a_family(page: Page) -> str:
     skip_to_main(page)  # on the home page, after signing in
     tab_to(page, "Register a family", max_steps=60)
@@ -364,7 +369,12 @@ def register_a_family(page: Page) -> str:
         tab_to(page, "Date of birth", within=member)
         type_date(page, born)
         tab_to(page, role, within=member)
-        check(page)
+        # The role is the member's last keystroke: a moment later (its trigger's delay) the
+        # live panel asks for proposals. Wait for that answer to settle, so no panel
+        # changes under the keyboard further on and sending the form cuts off no request.
+        with page.expect_response(lambda r, n=number: proposals_with_roles(r, n)):
+            check(page)
+        settle_htmx(page)
     # The live panel proposes the mother, known from another case, while typing.
     expect(page.locator("fieldset.member").first.locator(".proposal-panel")).to_contain_text(
         "1 person who may already be known"
@@ -529,9 +539,12 @@ def make_the_plan(page: Page, world, case: Case) -> None:
     tab_to(page, re.compile(r"^Save status"))
     with page.expect_response(lambda r: "/status/" in r.url and r.request.method == "POST"):
         page.keyboard.press("Enter")
+    # The new row takes the focus once it settled (ketenplan.js, on htmx:afterSettle).
+    settle_htmx(page)
     expect(row.get_by_role("status")).to_have_text("Status saved.")
     expect(row.locator(".badge")).to_have_text("In progress")
     # The focus stays on the button in the new row, visibly, and Tab goes on from there.
+    expect(row.get_by_role("button", name=re.compile(r"^Save status"))).to_be_focused()
     stop = expect_focus(page, re.compile(r"^Save status"))
     assert_focus_visible(page, stop)
     tab_to(page, lambda s: s.tag == "summary" and s.name == "Add an action", max_steps=5)
