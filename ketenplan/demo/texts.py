@@ -355,3 +355,50 @@ CLOSURE_NOTES = {
 }
 
 FOLLOW_UP_NOTE = "Opvolging na zes maanden: geen nieuwe aanmelding en geen politie-interventies op het adres. {victim} woont nog op hetzelfde adres en de kinderen gaan naar school."
+
+# --- Meetings, consultation hours and escalation (``meetings.py``) -------------------------
+
+TEAM_LOCATION = "Family Justice Center Scheldevallei, vergaderzaal De Schelde, Kaaistraat 12, 9999 Dorpstad"
+TEAM_VIDEO = "https://video.scheldevallei.example/operationeel-team"
+
+# The notes of the team on an agenda item, per kind of item, at the last meeting. Every
+# case on that agenda is still where it was then: the note says what comes next.
+MEETING_NOTES = {
+    "admissibility": "Aanmelding besproken. De coördinator vraagt de aanmelder om bijkomende informatie; beslissing over de ontvankelijkheid op het volgende overleg.",
+    "repeat": "Nieuwe aanmelding van een gezin dat we kennen. De coördinator legt het vorige dossier naast de nieuwe feiten; beslissing op het volgende overleg.",
+    "intake": "Het dossier werd voorgesteld. De partners bezorgen hun informatie aan de coördinator; de dossiervorming start zodra die binnen is.",
+    "weighing": "Dossier besproken. De risicotaxatie wordt aangevuld met wat de partners vandaag meebrachten; de weging volgt op het volgende overleg.",
+    "plan": "Ontwerpplan besproken. De partners bezorgen hun opmerkingen op de doelen aan de casusregisseur; goedkeuring op het volgende overleg.",
+    "evaluation": "Evaluatie besproken. De casusregisseur plant het evaluatiegesprek met het gezin en brengt het verslag naar het volgende overleg.",
+    "late_actions": "Achterstallige acties overlopen. De eigenaars bevestigden een nieuwe timing; de casusregisseur volgt op.",
+    "case": "Besproken; de casusregisseur brengt de partners op de hoogte van de afspraken.",
+}
+# The late action that is escalated afterwards: what the team agreed about it first.
+MEETING_BLOCKED_NOTE = "De actie '{action}' van {organisation} loopt al weken achter. Afgesproken: {director} vraagt {organisation} om een beslissing vóór het volgende overleg; zonder beslissing volgt een escalatie naar de stuurgroep."
+# The action the team adds from the minutes: (text, due in days after the meeting).
+MEETING_ACTION = ("Evaluatiegesprek plannen met {victim} en haar advocaat; verslag naar het operationeel team.", 14)
+MEETING_SUMMARY = "Het operationeel team overliep de dossiers in weging en planning, de evaluaties die vervallen en de achterstallige acties. {absent} liet zich verontschuldigen; {substitute} verving. Vanaf het volgende overleg bezorgt elke partner zijn aanvullingen uiterlijk de vrijdag voordien."
+NEXT_MEETING_APOLOGY = "Supervisie op het CGG die dag; {substitute} vervangt mij."
+NEXT_MEETING_TOPIC = "Planning van de overleggen en de intervisie voor het nieuwe jaar"
+
+ESCALATION_REASON = "De actie '{action}' van {organisation} staat sinds {due} open. Na herhaalde vragen en de afspraak op het operationeel team van {meeting} is er nog altijd geen beslissing, terwijl de veiligheid van {victim} ervan afhangt. Ik vraag de stuurgroep om een beslissing."
+
+CRISIS_VIDEO = "https://video.scheldevallei.example/crisisoverleg"
+CRISIS_REASON = "{victim} belde haar advocaat: {perpetrator} en twee van zijn broers wachtten haar vanmiddag opnieuw op aan de school van {children}, ondanks het contactverbod. {perpetrator} zei dat hij de kinderen naar zijn familie brengt als ze de scheiding doorzet."
+CRISIS_OUTCOME = "Afspraken: de politie rijdt de komende twee weken extra patrouilles aan de school en bij de ouders van {victim} en meldt de inbreuk op het contactverbod aan het parket. De advocaat vraagt bij de familierechtbank een verbod om de kinderen het land uit te brengen. De school laat {children} enkel ophalen door {victim} of haar ouders. De casusregisseur overloopt het veiligheidsplan opnieuw met {victim} en zet de evaluatie op het volgende operationeel team."
+
+CONSULTATION_VIDEO = "https://video.scheldevallei.example/consultatie"
+CONSULTATION_PHONE = "+32 9 000 00 00"
+# (who signs up, which hour: "tuesday", "thursday" or "addiction", question, phone)
+BOOKINGS = [
+    ("lotte.michiels", "tuesday", "Een leerling van het vijfde leerjaar vertelt dat haar mama 's avonds vaak huilt en dat papa dan met spullen gooit. De moeder wil niet dat de school iets onderneemt. Is dit iets voor de ketenaanpak of eerst voor het Vertrouwenscentrum, en hoe spreek ik de moeder aan?", ""),
+    ("ruben.aerts", "thursday", "Ik begeleid een jong gezin thuis. De moeder toonde me blauwe plekken en vroeg me niets te zeggen; onze organisatie heeft geen samenwerkingsakkoord. Wat mag ik delen zonder haar toestemming, en bij wie meld ik aan?", ""),
+    ("fatma.yilmaz", "addiction", "Een bewoonster van het vluchthuis neemt sinds haar aankomst elke avond slaapmedicatie met alcohol. Hoe spreek ik dit aan zonder dat ze vertrekt, en wanneer verwijs ik door naar het CAD?", "+32 9 000 00 11"),
+]
+# Last week's sign-up, with the advice given.
+PAST_BOOKING = (
+    "katrien.bosmans",
+    "tuesday",
+    "Een jonge vrouw kwam dit jaar voor de derde keer op spoed na een 'val'. Ze ontkent geweld en haar partner wacht telkens in de gang. Hoe spreek ik haar alleen, en wat als ze geen hulp wil?",
+    "Besproken: haar altijd alleen spreken (ook zonder partner in de gang), de letsels objectief vastleggen, het nummer 1712 en een veiligheidsplan meegeven. Bij een volgende keer, of als er kinderen in het gezin zijn, aanmelden via Ketenplan; bij ernstig en dreigend gevaar eerst de coördinator bellen.",
+)

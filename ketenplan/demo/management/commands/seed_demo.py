@@ -10,10 +10,14 @@ from ketenplan.accounts.models import Organisation, Professional, Region, RoleGr
 from ketenplan.cases.models import Case
 from ketenplan.demo import region as demo
 from ketenplan.demo.cases import add_demo_cases
+from ketenplan.demo.meetings import add_demo_meetings, notifications_held_back
 
 
 class Command(BaseCommand):
-    help = "Create the fictional demo region and its demo cases (refused in production mode)."
+    help = (
+        "Create the fictional demo region, its demo cases and its meetings, crisis consultation, "
+        "escalation and consultation hours (refused in production mode)."
+    )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -22,11 +26,19 @@ class Command(BaseCommand):
         if region is not None and Case.objects.filter(region=region).exists():
             self.stdout.write("The demo region exists already; nothing changed.")
             return
-        with transaction.atomic():
+        # The meeting services queue e-mail on commit: loading the demo sends none.
+        with notifications_held_back(), transaction.atomic():
             if region is None:
                 region = self._create_region()
             cases = add_demo_cases(region)
-        self.stdout.write(self.style.SUCCESS(f"Demo region loaded with {len(cases)} demo cases."))
+            if cases:
+                add_demo_meetings(region)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo region loaded with {len(cases)} demo cases, the operational team's meetings "
+                "and the consultation hours."
+            )
+        )
 
     def _create_region(self) -> Region:
         region = Region.objects.create(
