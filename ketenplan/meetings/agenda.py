@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.apps import apps
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Window
 from django.utils.translation import gettext_lazy as _
 
 from ketenplan.cases.models import Case, Stage
@@ -155,9 +155,10 @@ def propose(
     ``overflow`` and comes at the next meeting, so that the agenda stays something a
     team can get through, whatever the size of the region's case load.
 
-    Six queries whatever the number of cases (a count more per kind that overflows):
-    cases by stage, draft plans, due evaluations, late actions, open escalations, and
-    the next meeting.
+    Six queries whatever the number of cases or the overflow: cases by stage, draft
+    plans, due evaluations, late actions, open escalations, and the next meeting. The
+    draft plans, evaluations and late cases come at most ``limit_per_kind`` rows each,
+    with the count of all that wait.
     """
     limit = LIMIT_PER_KIND if limit_per_kind is None else limit_per_kind
     PlanVersion = apps.get_model("plans", "PlanVersion")
@@ -176,14 +177,16 @@ def propose(
             )
         )
 
-    def capped(kind: str, rows: list, count) -> list:
-        """The first ``limit`` rows (fetched as ``limit + 1``); the overflow counted."""
-        if len(rows) > limit:
-            proposals.overflow[kind] = count() - limit
-            return rows[:limit]
-        return rows
+    def counted(kind: str, rows) -> list:
+        """The first ``limit`` of rows whose last value is how many there are in all
+        (``COUNT(*) OVER``): the overflow counted, that value dropped."""
+        rows = list(rows[: max(limit, 1)])
+        if rows and rows[0][-1] > limit:
+            proposals.overflow[kind] = rows[0][-1] - limit
+        return [row[:-1] for row in rows[:limit]]
 
-    # 1. New registrations (repeats apart), intakes and dossiers ready for weighing.
+    # 1. New registrations (repeats apart), intakes and dossiers ready for weighing: the
+    #    longest waiting of each kind (all of them read: a few small columns per case).
     stage_kind = {
         Stage.REGISTERED: Kind.ADMISSIBILITY,
         Stage.INTAKE: Kind.INTAKE,
@@ -204,47 +207,50 @@ def propose(
         for pk, since in rows[:limit]:
             add(kind, f"{kind}:case:{pk}", pk, due_on=since.date())
 
+    # The other kinds come with the number of all that wait (a window count over the whole
+    # result, before the limit), so the overflow costs no second query.
+    everything = Window(Count("*"))
+
     # 2. Draft plans of cases in planning.
-    drafts_qs = PlanVersion.objects.filter(
+    drafts = PlanVersion.objects.filter(
         case__region_id=region_id, case__stage=Stage.PLANNING, status=PlanVersion.Status.DRAFT
     )
-    drafts = list(
-        drafts_qs.order_by("created_at", "pk").values_list("pk", "case_id", "created_at")[: limit + 1]
-    )
-    for pk, case_id, created in capped(Kind.PLAN, drafts, drafts_qs.count):
+    drafts = drafts.annotate(waiting=everything).order_by("created_at", "pk")
+    for pk, case_id, created in counted(
+        Kind.PLAN, drafts.values_list("pk", "case_id", "created_at", "waiting")
+    ):
         add(Kind.PLAN, f"plan:{pk}", case_id, plan_version_id=pk, due_on=created.date())
 
     # 3. Evaluations due before the next meeting (and any overdue ones), most overdue first.
-    due_qs = Evaluation.objects.filter(
+    due = Evaluation.objects.filter(
         held_on__isnull=True,
         due_on__lt=until,
-        case__region_id=region_id,
-        case__stage=Stage.EXECUTION,
+        case_id__in=Case.objects.filter(region_id=region_id, stage=Stage.EXECUTION).values("pk"),
     )
-    due = list(due_qs.order_by("due_on", "pk").values_list("pk", "case_id", "due_on")[: limit + 1])
-    for pk, case_id, due_on in capped(Kind.EVALUATION, due, due_qs.count):
+    due = due.annotate(waiting=everything).order_by("due_on", "pk")
+    for pk, case_id, due_on in counted(
+        Kind.EVALUATION, due.values_list("pk", "case_id", "due_on", "waiting")
+    ):
         add(Kind.EVALUATION, f"evaluation:{pk}", case_id, evaluation_id=pk, due_on=due_on)
 
-    # 4. Cases with actions past their due date on the day of the meeting, longest late first.
-    late_qs = Action.objects.filter(
-        case__region_id=region_id, status__in=Action.OPEN_STATUSES, due_on__lt=on
-    ).exclude(case__stage=Stage.CLOSED)
-    # One row per late case, so all of them are read (one scan) and capped here.
-    late = list(
-        late_qs.order_by()
+    # 4. Cases with actions past their due date on the day of the meeting, longest late
+    #    first: one row per case (the window counts the cases, after the grouping).
+    open_cases = Case.objects.filter(region_id=region_id).exclude(stage=Stage.CLOSED).values("pk")
+    late = (
+        Action.objects.filter(case_id__in=open_cases, status__in=Action.OPEN_STATUSES, due_on__lt=on)
+        .order_by()
         .values("case_id")
-        .annotate(count=Count("pk"), oldest=Min("due_on"))
+        .annotate(count=Count("pk"), oldest=Min("due_on"), waiting=everything)
         .order_by("oldest", "case_id")
+        .values_list("case_id", "count", "oldest", "waiting")
     )
-    if len(late) > limit:
-        proposals.overflow[Kind.LATE_ACTIONS] = len(late) - limit
-    for row in late[:limit]:
+    for case_id, count, oldest in counted(Kind.LATE_ACTIONS, late):
         add(
             Kind.LATE_ACTIONS,
-            f"late_actions:case:{row['case_id']}",
-            row["case_id"],
-            late_action_count=row["count"],
-            due_on=row["oldest"],
+            f"late_actions:case:{case_id}",
+            case_id,
+            late_action_count=count,
+            due_on=oldest,
         )
 
     # 5. Open escalations, all of them, always urgent.

@@ -7,7 +7,16 @@ from ``visible_cases``, contributions as the ``dossier.view_contribution`` scope
 by ``withhold_unshared``, the consent rules of METHOD.md §4, bounded to the agenda's
 cases). An item about a case the viewer may not see shows only "a case of another
 organisation" and the time it takes. A fixed number of queries, whatever the number of
-items or cases in the region.
+items or cases in the region: one per part (``agenda_rows``, ``visible_case_rows``,
+``member_rows``, ``latest_readable_contributions`` two, ``late_action_rows``,
+``evaluation_rows``, ``draft_plans`` two, ``escalations_by_key``), none for a part the
+packet does not show.
+
+Each packet is built on its own, for one viewer, from the database: nothing read for
+one attendee is kept for another or for a later request (only the translated choice
+labels are kept, per language). Its cost is mostly the fixed cost of each query (the
+ORM building and compiling it, the database planning it), so the parts are plain rows
+(``values_list``), not model instances, and each part is one query.
 """
 
 from __future__ import annotations
@@ -15,14 +24,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils import translation
 
 from ketenplan.audit.models import AuditEvent
 from ketenplan.audit.services import audit_record, audit_record_many
-from ketenplan.cases.models import Case, CaseMember, MemberRole
+from ketenplan.cases.models import CaseMember, MemberRole, RiskLevel, Stage, ViolenceKind
 from ketenplan.cases.selectors import visible_cases
 from ketenplan.core import policy
 
@@ -43,18 +54,32 @@ CASE_FIELDS = (
     "is_repeat",
     "risk_level",
     "referring_organisation__name",
+    "case_director_id",
     "case_director__full_name",
     "case_director__organisation__name",
+)
+#: What the packet shows of an agenda item.
+ITEM_FIELDS = (
+    "pk",
+    "kind",
+    "case_id",
+    "title",
+    "minutes",
+    "urgent",
+    "plan_version_id",
+    "evaluation_id",
+    "escalation_id",
 )
 PERSON_NAME_FIELDS = ("given_names", "name_prefix", "family_name")
 #: The packet shows the latest contributions of each case; the dossier holds them all.
 CONTRIBUTIONS_PER_CASE = 5
 
 
-# What the packet lists of a case — members, contributions, late actions — are plain rows
-# with the attributes the packet's template reads, not model instances: a coordinator's
-# packet lists thousands of them, and building models with their related objects was
-# most of its cost (issue 6).
+# What the packet shows — agenda items, cases, members, contributions, late actions,
+# evaluations — are plain rows with the attributes the packet's template reads, not model
+# instances: a coordinator's packet lists thousands of them, and building models with
+# their related objects was most of its cost (issue 6). Choice labels are translated once
+# per packet (``Labels``), not once per row.
 
 
 def _full_name(*parts) -> str:
@@ -77,6 +102,21 @@ class Named:
 
 
 @dataclass(frozen=True, slots=True)
+class Staff:
+    """A professional with their organisation (a case director)."""
+
+    name: str
+    organisation: Named
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_name(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
 class LifeDomainName:
     name_nl: str
     name_en: str
@@ -87,16 +127,88 @@ class LifeDomainName:
         return localized({"nl": self.name_nl, "en": self.name_en})
 
 
+class Labels:
+    """The choice labels the packet shows, translated once per language (``current_labels``)."""
+
+    def __init__(self):
+        self.kind = {value: str(label) for value, label in AgendaItem.Kind.choices}
+        self.stage = {value: str(label) for value, label in Stage.choices}
+        self.risk_level = {value: str(label) for value, label in RiskLevel.choices}
+        self.violence = {value: str(label) for value, label in ViolenceKind.choices}
+        self.member_role = {value: str(label) for value, label in MemberRole.choices}
+        self.explanation = {kind: str(text) for kind, text in EXPLANATIONS.items()}
+
+
+@lru_cache(maxsize=8)
+def _labels_in(language: str | None) -> Labels:
+    return Labels()
+
+
+def current_labels() -> Labels:
+    """The labels in the active language (translations only: nothing about a case)."""
+    return _labels_in(translation.get_language())
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """An agenda item as the packet shows it."""
+
+    pk: int
+    kind: str
+    case_id: int | None
+    title: str
+    minutes: int
+    urgent: bool
+    plan_version_id: int | None
+    evaluation_id: int | None
+    escalation_id: int | None
+    kind_label: str
+
+    def get_kind_display(self) -> str:
+        return self.kind_label
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A case as the packet shows it; ``viewer_participates`` as ``visible_cases`` says."""
+
+    pk: int
+    region_id: int
+    reference: str
+    family_label: str
+    stage: str
+    registered_at: datetime
+    reason: str
+    crisis_measures: str
+    violence_kinds: list
+    is_repeat: bool
+    risk_level: str
+    referring_organisation: Named
+    case_director: Staff | None
+    viewer_participates: bool
+    labels: Labels
+
+    def get_stage_display(self) -> str:
+        return self.labels.stage.get(self.stage, self.stage)
+
+    def get_risk_level_display(self) -> str:
+        return self.labels.risk_level.get(self.risk_level, self.risk_level)
+
+    def get_violence_kinds_display(self) -> list[str]:
+        """As ``cases.Case.get_violence_kinds_display``."""
+        return [self.labels.violence.get(k, k) for k in self.violence_kinds]
+
+
 @dataclass(frozen=True, slots=True)
 class MemberRow:
     case_id: int
     person: Named
     roles: list
+    labels: Labels
 
     def get_roles_display(self) -> list[str]:
         """As ``cases.CaseMember.get_roles_display``."""
-        labels = dict(MemberRole.choices)
-        return [str(labels.get(r, r)) for r in self.roles]
+        return [self.labels.member_role.get(r, r) for r in self.roles]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +217,6 @@ class ContributionRow:
     case_id: int
     text: str
     occurred_on: date
-    created_at: datetime
     life_domain: LifeDomainName
     organisation: Named
     about_person: Named | None
@@ -121,17 +232,25 @@ class ActionRow:
     owner_organisation: Named
 
 
+@dataclass(frozen=True, slots=True)
+class EvaluationRow:
+    pk: int
+    case_id: int
+    name: str
+    due_on: date
+
+
 @dataclass
 class PacketItem:
-    item: AgendaItem
+    item: ItemRow
     visible: bool
     explanation: str = ""
-    case: Case | None = None
+    case: CaseRow | None = None
     members: list = field(default_factory=list)
     contributions: list = field(default_factory=list)  # the latest CONTRIBUTIONS_PER_CASE
     contribution_count: int = 0  # all the viewer may read in the dossier
     late_actions: list = field(default_factory=list)
-    evaluation: object = None
+    evaluation: EvaluationRow | None = None
     plan: object = None
     escalation: Escalation | None = None
 
@@ -182,160 +301,224 @@ def readable_contributions(*, viewer, case_ids) -> QuerySet:
     return withhold_unshared(viewer=viewer, contributions=rows, case_ids=case_ids)
 
 
-def packet_for(*, user, meeting: Meeting) -> Packet:
-    """Build the packet as ``user`` may see it (no audit: see ``packet_open``)."""
-    policy.require(user, "meetings.read_packet", meeting)
-    Contribution = apps.get_model("dossier", "Contribution")
-    Action = apps.get_model("plans", "Action")
-    Evaluation = apps.get_model("plans", "Evaluation")
-    PlanVersion = apps.get_model("plans", "PlanVersion")
-    Goal = apps.get_model("plans", "Goal")
+# --- The parts of a packet ----------------------------------------------------------------
+#
+# What does not depend on the viewer (the agenda, and of the cases the viewer may see:
+# members, late actions, evaluations, plans, escalations) is read by the helpers below
+# from keys alone; what does — which cases, whether the viewer's organisation takes part,
+# which contributions — only through the policy with the viewer's user. Each is one query
+# (plans two) whatever the number of items, and none when it has nothing to read.
 
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True).order_by("position", "pk")
-    )
-    case_ids = {i.case_id for i in items if i.case_id is not None}
+
+def agenda_rows(meeting: Meeting, labels: Labels) -> list[ItemRow]:
+    """The meeting's agenda items in their order (removed ones left out)."""
+    return [
+        ItemRow(*row, labels.kind.get(row[1], row[1]))
+        for row in AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True)
+        .order_by("position", "pk")
+        .values_list(*ITEM_FIELDS)
+    ]
+
+
+def visible_case_rows(user, case_ids, labels: Labels) -> dict[int, CaseRow]:
+    """Of ``case_ids``, the cases ``user`` may see (``visible_cases``), by key."""
+    if not case_ids:
+        return {}
+    organisations: dict[str, Named] = {}
+
+    def named(name):
+        return organisations.get(name) or organisations.setdefault(name, Named(name))
+
     cases = {}
-    if case_ids:
-        cases = {
-            c.pk: c
-            for c in visible_cases(user=user)
-            .filter(pk__in=case_ids)
-            .select_related("referring_organisation", "case_director__organisation")
-            .only(*CASE_FIELDS)
-        }
-    seen = sorted(cases)
-    # The dossier is read only where the viewer's organisation takes part in the case
-    # (``viewer_participates``, the condition of the ``dossier.view_contribution`` scope);
-    # a case seen through emergency access shows no contributions.
-    participating = [pk for pk in seen if cases[pk].viewer_participates]
+    for row in (
+        visible_cases(user=user)
+        .filter(pk__in=sorted(case_ids))
+        .order_by()
+        .values_list(*CASE_FIELDS, "viewer_participates")
+    ):
+        *fields, referrer, director_id, director, director_organisation, participates = row
+        cases[fields[0]] = CaseRow(
+            *fields,
+            referring_organisation=named(referrer),
+            case_director=(
+                Staff(director, named(director_organisation)) if director_id is not None else None
+            ),
+            viewer_participates=bool(participates),
+            labels=labels,
+        )
+    return cases
 
+
+def member_rows(case_ids, labels: Labels) -> dict[int, list[MemberRow]]:
+    """The members of each case, oldest first."""
     members = defaultdict(list)
-    contributions = defaultdict(list)
-    contribution_counts: dict[int, int] = {}
-    if seen:
+    if case_ids:
         for case_id, roles, given, prefix, family in (
-            CaseMember.objects.filter(case_id__in=seen)
+            CaseMember.objects.filter(case_id__in=sorted(case_ids))
             .order_by("added_at", "pk")
             .values_list("case_id", "roles", *(f"person__{f}" for f in PERSON_NAME_FIELDS))
         ):
-            members[case_id].append(MemberRow(case_id, Named(_full_name(given, prefix, family)), roles))
-    if participating:
-        readable = readable_contributions(viewer=user, case_ids=participating)
-        newest_first = ("-occurred_on", "-created_at", "-pk")
-        # The latest few per case, and how many the viewer may read in all: the keys of
-        # every readable contribution (small rows), then the few shown in full.
-        latest = []
-        for pk, case_id in readable.order_by("case_id", *newest_first).values_list("pk", "case_id"):
-            count = contribution_counts[case_id] = contribution_counts.get(case_id, 0) + 1
-            if count <= CONTRIBUTIONS_PER_CASE:
-                latest.append(pk)
-        if latest:
-            organisations: dict[str, Named] = {}
-            domains: dict[tuple, LifeDomainName] = {}
-            for row in (
-                Contribution.objects.filter(pk__in=latest)
-                .order_by("case_id", *newest_first)
-                .values_list(
-                    "pk",
-                    "case_id",
-                    "text",
-                    "occurred_on",
-                    "created_at",
-                    "life_domain__name_nl",
-                    "life_domain__name_en",
-                    "organisation__name",
-                    "about_person_id",
-                    *(f"about_person__{f}" for f in PERSON_NAME_FIELDS),
-                )
-            ):
-                pk, case_id, text, occurred_on, created_at, nl, en, org, about, *name = row
-                domain = domains.get((nl, en)) or domains.setdefault((nl, en), LifeDomainName(nl, en))
-                contributions[case_id].append(
-                    ContributionRow(
-                        pk=pk,
-                        case_id=case_id,
-                        text=text,
-                        occurred_on=occurred_on,
-                        created_at=created_at,
-                        life_domain=domain,
-                        organisation=organisations.get(org) or organisations.setdefault(org, Named(org)),
-                        about_person=Named(_full_name(*name)) if about is not None else None,
-                    )
-                )
+            members[case_id].append(
+                MemberRow(case_id, Named(_full_name(given, prefix, family)), roles, labels)
+            )
+    return members
+
+
+def latest_readable_contributions(user, case_ids) -> tuple[dict[int, list], dict[int, int]]:
+    """Of each of ``case_ids`` (cases the viewer's organisation takes part in), the latest
+    ``CONTRIBUTIONS_PER_CASE`` contributions ``user`` may read, and how many they may read
+    in all: the keys of every readable contribution (small rows), then the few shown in
+    full."""
+    contributions = defaultdict(list)
+    counts: dict[int, int] = {}
+    if not case_ids:
+        return contributions, counts
+    Contribution = apps.get_model("dossier", "Contribution")
+    readable = readable_contributions(viewer=user, case_ids=sorted(case_ids))
+    newest_first = ("-occurred_on", "-created_at", "-pk")
+    latest = []
+    for pk, case_id in readable.order_by("case_id", *newest_first).values_list("pk", "case_id"):
+        count = counts[case_id] = counts.get(case_id, 0) + 1
+        if count <= CONTRIBUTIONS_PER_CASE:
+            latest.append(pk)
+    if not latest:
+        return contributions, counts
+    organisations: dict[str, Named] = {}
+    domains: dict[tuple, LifeDomainName] = {}
+    for row in (
+        Contribution.objects.filter(pk__in=latest)
+        .order_by("case_id", *newest_first)
+        .values_list(
+            "pk",
+            "case_id",
+            "text",
+            "occurred_on",
+            "life_domain__name_nl",
+            "life_domain__name_en",
+            "organisation__name",
+            "about_person_id",
+            *(f"about_person__{f}" for f in PERSON_NAME_FIELDS),
+        )
+    ):
+        pk, case_id, text, occurred_on, nl, en, org, about, *name = row
+        domain = domains.get((nl, en)) or domains.setdefault((nl, en), LifeDomainName(nl, en))
+        contributions[case_id].append(
+            ContributionRow(
+                pk=pk,
+                case_id=case_id,
+                text=text,
+                occurred_on=occurred_on,
+                life_domain=domain,
+                organisation=organisations.get(org) or organisations.setdefault(org, Named(org)),
+                about_person=Named(_full_name(*name)) if about is not None else None,
+            )
+        )
+    return contributions, counts
+
+
+def late_action_rows(meeting: Meeting, case_ids) -> dict[int, list[ActionRow]]:
+    """The open actions of each case past their due date on the day of the meeting."""
+    late = defaultdict(list)
+    if not case_ids:
+        return late
+    Action = apps.get_model("plans", "Action")
+    organisations: dict[str, Named] = {}
+    for case_id, description, due_on, status, owner_id, owner, organisation in (
+        Action.objects.filter(
+            case_id__in=sorted(case_ids),
+            status__in=Action.OPEN_STATUSES,
+            due_on__lt=meeting.local_start.date(),
+        )
+        .order_by("due_on", "pk")
+        .values_list(
+            "case_id",
+            "description",
+            "due_on",
+            "status",
+            "owner_id",
+            "owner__full_name",
+            "owner_organisation__name",
+        )
+    ):
+        late[case_id].append(
+            ActionRow(
+                case_id=case_id,
+                description=description,
+                due_on=due_on,
+                status=status,
+                owner=Named(owner) if owner_id is not None else None,
+                owner_organisation=organisations.get(organisation)
+                or organisations.setdefault(organisation, Named(organisation)),
+            )
+        )
+    return late
+
+
+def evaluation_rows(evaluation_ids) -> dict[int, EvaluationRow]:
+    if not evaluation_ids:
+        return {}
+    Evaluation = apps.get_model("plans", "Evaluation")
+    return {
+        row[0]: EvaluationRow(*row)
+        for row in Evaluation.objects.filter(pk__in=sorted(evaluation_ids))
+        .order_by()
+        .values_list("pk", "case_id", "name", "due_on")
+    }
+
+
+def draft_plans(plan_ids) -> dict:
+    """The plan versions with their goals (the goals' life domain and who is responsible)."""
+    if not plan_ids:
+        return {}
+    PlanVersion = apps.get_model("plans", "PlanVersion")
+    Goal = apps.get_model("plans", "Goal")
+    goals = Goal.objects.select_related("life_domain", "responsible_organisation", "responsible_professional")
+    return {
+        p.pk: p
+        for p in PlanVersion.objects.filter(pk__in=sorted(plan_ids)).prefetch_related(
+            Prefetch("goals", queryset=goals.order_by("order", "pk"))
+        )
+    }
+
+
+def escalations_by_key(escalation_ids) -> dict:
+    if not escalation_ids:
+        return {}
+    return {
+        e.pk: e
+        for e in Escalation.objects.filter(pk__in=sorted(escalation_ids)).select_related(
+            "raised_by", "organisation", "action__owner_organisation"
+        )
+    }
+
+
+def packet_for(*, user, meeting: Meeting) -> Packet:
+    """Build the packet as ``user`` may see it (no audit: see ``packet_open``)."""
+    policy.require(user, "meetings.read_packet", meeting)
+    labels = current_labels()
+    items = agenda_rows(meeting, labels)
+    cases = visible_case_rows(user, {i.case_id for i in items if i.case_id is not None}, labels)
+    # The dossier is read only where the viewer's organisation takes part in the case
+    # (``viewer_participates``, the condition of the ``dossier.view_contribution`` scope);
+    # a case seen through emergency access shows no contributions.
+    members = member_rows(cases, labels)
+    contributions, contribution_counts = latest_readable_contributions(
+        user, [pk for pk, case in cases.items() if case.viewer_participates]
+    )
+    shown = [i for i in items if i.case_id in cases]
 
     def wanted(kind, attribute):
-        return {
-            getattr(i, attribute)
-            for i in items
-            if i.kind == kind and i.case_id in cases and getattr(i, attribute)
-        }
+        return {getattr(i, attribute) for i in shown if i.kind == kind and getattr(i, attribute)}
 
-    late_case_ids = {
-        i.case_id for i in items if i.kind == AgendaItem.Kind.LATE_ACTIONS and i.case_id in cases
-    }
-    late = defaultdict(list)
-    if late_case_ids:
-        day = meeting.local_start.date()
-        for case_id, description, due_on, status, owner_id, owner, organisation in (
-            Action.objects.filter(case_id__in=late_case_ids, status__in=Action.OPEN_STATUSES, due_on__lt=day)
-            .order_by("due_on", "pk")
-            .values_list(
-                "case_id",
-                "description",
-                "due_on",
-                "status",
-                "owner_id",
-                "owner__full_name",
-                "owner_organisation__name",
-            )
-        ):
-            late[case_id].append(
-                ActionRow(
-                    case_id=case_id,
-                    description=description,
-                    due_on=due_on,
-                    status=status,
-                    owner=Named(owner) if owner_id is not None else None,
-                    owner_organisation=Named(organisation),
-                )
-            )
-    evaluation_ids = wanted(AgendaItem.Kind.EVALUATION, "evaluation_id")
-    evaluations = {}
-    if evaluation_ids:
-        evaluations = {
-            e.pk: e
-            for e in Evaluation.objects.filter(pk__in=evaluation_ids).only("case_id", "name", "due_on")
-        }
-    plan_ids = wanted(AgendaItem.Kind.PLAN, "plan_version_id")
-    plans = {}
-    if plan_ids:
-        goals = Goal.objects.select_related(
-            "life_domain", "responsible_organisation", "responsible_professional"
-        )
-        plans = {
-            p.pk: p
-            for p in PlanVersion.objects.filter(pk__in=plan_ids).prefetch_related(
-                Prefetch("goals", queryset=goals.order_by("order", "pk"))
-            )
-        }
-    escalation_ids = wanted(AgendaItem.Kind.ESCALATION, "escalation_id")
-    escalations = (
-        {
-            e.pk: e
-            for e in Escalation.objects.filter(pk__in=escalation_ids).select_related(
-                "raised_by", "organisation", "action__owner_organisation"
-            )
-        }
-        if escalation_ids
-        else {}
-    )
+    late = late_action_rows(meeting, {i.case_id for i in shown if i.kind == AgendaItem.Kind.LATE_ACTIONS})
+    evaluations = evaluation_rows(wanted(AgendaItem.Kind.EVALUATION, "evaluation_id"))
+    plans = draft_plans(wanted(AgendaItem.Kind.PLAN, "plan_version_id"))
+    escalations = escalations_by_key(wanted(AgendaItem.Kind.ESCALATION, "escalation_id"))
 
-    explanations = {kind: str(text) for kind, text in EXPLANATIONS.items()}  # translated once
     entries = []
     for item in items:
         visible = item.case_id is None or item.case_id in cases
-        entry = PacketItem(item=item, visible=visible, explanation=explanations.get(item.kind, ""))
+        entry = PacketItem(item=item, visible=visible, explanation=labels.explanation.get(item.kind, ""))
         if visible and item.case_id is not None:
             entry.case = cases[item.case_id]
             entry.members = members.get(item.case_id, [])
