@@ -26,11 +26,6 @@ pytestmark = pytest.mark.django_db
 Kind = AgendaItem.Kind
 
 
-@pytest.fixture
-def world():
-    return make_world()
-
-
 def draft_plan(world, case):
     return PlanVersion.objects.create(case=case, number=1, created_by=world.coordinator)
 

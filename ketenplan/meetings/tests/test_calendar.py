@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from ketenplan.cases.models import Stage
-from ketenplan.cases.tests.factories import case_at, make_world
+from ketenplan.cases.tests.factories import case_at
 from ketenplan.meetings import ical, services
 from ketenplan.meetings.models import Meeting
 from ketenplan.meetings.recurrence import local_datetime, series_dates
@@ -20,11 +20,6 @@ from .factories import team
 
 pytestmark = pytest.mark.django_db
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 def parse(body: bytes):

@@ -15,7 +15,7 @@ from ketenplan.accounts.models import Role
 from ketenplan.accounts.tests.factories import ProfessionalFactory
 from ketenplan.cases import services as case_services
 from ketenplan.cases.models import Stage
-from ketenplan.cases.tests.factories import case_at, make_world
+from ketenplan.cases.tests.factories import case_at
 from ketenplan.meetings import services
 from ketenplan.meetings.models import Meeting, SteeringMember
 from ketenplan.plans.models import Action
@@ -23,16 +23,6 @@ from ketenplan.plans.models import Action
 pytestmark = pytest.mark.django_db
 
 VIDEO = "https://video.example/crisis-room-7"
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-@pytest.fixture
-def case(world):
-    return case_at(world, Stage.EXECUTION, family_label="Family Crisis")
 
 
 def page(client, user, case) -> str:

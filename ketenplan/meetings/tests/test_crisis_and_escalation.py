@@ -13,8 +13,6 @@ from django.utils import timezone
 from ketenplan.accounts.models import Role
 from ketenplan.accounts.tests.factories import ProfessionalFactory
 from ketenplan.audit.models import AuditEvent
-from ketenplan.cases.models import Stage
-from ketenplan.cases.tests.factories import case_at, make_world
 from ketenplan.meetings import agenda, services
 from ketenplan.meetings.models import Escalation, Meeting, SteeringMember
 from ketenplan.meetings.selectors import open_escalations
@@ -23,16 +21,6 @@ from ketenplan.plans.models import Action
 from .factories import meeting_at, team
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
-
-
-@pytest.fixture
-def case(world):
-    return case_at(world, Stage.EXECUTION, family_label="Family Crisis")
 
 
 def call(world, case, **overrides):

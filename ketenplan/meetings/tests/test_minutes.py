@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ketenplan.audit.models import AuditEvent
 from ketenplan.cases.models import AdmissibilityDecision, Case, RiskLevel, RiskWeighing, Stage, Transition
-from ketenplan.cases.tests.factories import all_criteria, case_at, final_assessment, make_world, register
+from ketenplan.cases.tests.factories import all_criteria, case_at, final_assessment, register
 from ketenplan.meetings import services
 from ketenplan.meetings.models import (
     ActionReview,
@@ -27,11 +27,6 @@ from ketenplan.plans.models import Action, Evaluation, Goal, PlanVersion, Safety
 from .factories import meeting_now, team
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 @pytest.fixture

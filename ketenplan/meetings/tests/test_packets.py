@@ -29,11 +29,6 @@ from .factories import confirm, meeting_at, team
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return make_world()
-
-
 def contribute(world, case, organisation, author, text, about=None):
     return Contribution.objects.create(
         case=case,

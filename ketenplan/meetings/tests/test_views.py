@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ketenplan.cases.models import Stage
-from ketenplan.cases.tests.factories import case_at, make_world, register
+from ketenplan.cases.tests.factories import case_at, register
 from ketenplan.meetings.models import AgendaItem, Attendance, ConsultationHour, MeetingSeries, MinutesVersion
 
 from .factories import meeting_now, team
@@ -17,11 +17,6 @@ from .factories import meeting_now, team
 CONFIRMED = {"confirmed": "yes"}  # as the data-confirm of the form or the confirmation page sends
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 def test_the_coordinator_sets_up_the_schedule_and_the_team(client, world):
