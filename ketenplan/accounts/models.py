@@ -184,6 +184,11 @@ class Professional(AbstractBaseUser, PermissionsMixin):
             self._roles_cache = cached
         return cached
 
+    @property
+    def role_labels(self) -> list[str]:
+        """The names of the roles held, in the order of ``Role``; from ``roles``, no query."""
+        return [label for value, label in Role.choices if value in self.roles]
+
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 

@@ -5,8 +5,10 @@ may open and nothing that does not exist yet.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import policy
@@ -140,11 +142,30 @@ ENTRIES: list[Entry] = [
 ]
 
 
+@lru_cache(maxsize=256)
+def _url(url_name: str, prefix: str, urlconf: str) -> str:
+    return reverse(url_name, urlconf=urlconf)
+
+
+def url_for(url_name: str) -> str:
+    """``reverse(url_name)`` of an URL without arguments, once per process (per script
+    prefix and URLconf): the menu would otherwise reverse every entry on every page."""
+    return _url(url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 def entries_for(user) -> list[dict]:
+    """The entries ``user`` may open, decided by the policy. Kept on the user object (one
+    per request) for its roles and organisation: the menu and the home page both ask."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        {"url": reverse(e.url_name), "label": e.label, "description": e.description, "in_menu": e.in_menu}
-        for e in ENTRIES
-        if policy.can(user, e.action)
-    ]
+    key = (user.roles, user.organisation_id)
+    cached = getattr(user, "_navigation_cache", None)
+    if cached is None or cached[0] != key:
+        entries = [
+            {"url": url_for(e.url_name), "label": e.label, "description": e.description, "in_menu": e.in_menu}
+            for e in ENTRIES
+            if policy.can(user, e.action)
+        ]
+        cached = (key, entries)
+        user._navigation_cache = cached
+    return list(cached[1])

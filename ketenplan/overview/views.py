@@ -36,7 +36,14 @@ def board(request):
     )
     sort = lists.resolve_sort(request.GET.get(lists.SORT_PARAM), BOARD_SORTS, BOARD_DEFAULT_SORT)
     cases = cases.order_by(*lists.order_fields(sort, BOARD_SORTS))
-    page = Paginator(cases, 50).get_page(request.GET.get(lists.PAGE_PARAM))
+    counts = selectors.stage_counts(user=request.user)
+    paginator = Paginator(cases, 50)
+    if not filters.get("q") and not filters.get("late_only"):
+        # The stage counts already hold the number of cases listed: no second count of
+        # every visible case for the paginator.
+        stage = filters.get("stage", "")
+        paginator.count = sum(n for key, _label, n in counts if not stage or key == stage)
+    page = paginator.get_page(request.GET.get(lists.PAGE_PARAM))
     selectors.with_next_milestone(list(page.object_list))
     return render(
         request,
@@ -46,7 +53,7 @@ def board(request):
             "page": page,
             "sort": sort,
             "columns": lists.sort_columns(request.GET, BOARD_SORTS, sort),
-            "counts": selectors.stage_counts(user=request.user),
+            "counts": counts,
             "escalations": selectors.board_escalations(user=request.user),
         },
     )
