@@ -29,6 +29,22 @@ def visible_cases(*, user) -> QuerySet:
     )
 
 
+def case_visible_q(*, user, ref: str = "case", open_only: bool = False) -> Q:
+    """The condition "the row's case is one ``user`` may see" for a queryset of another
+    model: ``ref`` is the path from that model to its case key ("case",
+    "plan_version__case"); ``open_only`` leaves closed cases out.
+
+    The same scope as ``visible_cases`` (the policy's ``case.view``), checked per row
+    the query reads (a correlated ``EXISTS``) instead of ``case__in=visible_cases``:
+    SQLite computes such an ``IN`` list in full before it reads a row, which for the
+    coordination point means every case of the region, for one action or one person.
+    """
+    cases = policy.scope(user, "case.view", Case.objects.filter(pk=OuterRef(ref)))
+    if open_only:
+        cases = cases.exclude(stage=Stage.CLOSED)
+    return Q(Exists(cases))
+
+
 def case_list(
     *,
     user,

@@ -79,11 +79,16 @@ def persons_known_to(*, user) -> QuerySet[Person]:
     """The persons the user knows from a case they may see (``cases.selectors.
     visible_cases``): the only ones they may link by id, and the only ones proposed as
     possible duplicates on any likeness. A subquery, no query of its own."""
-    from ketenplan.cases.models import CaseMember
-    from ketenplan.cases.selectors import visible_cases
+    return Person.objects.filter(_known_to(user, OuterRef("pk")))
 
-    members = CaseMember.objects.filter(case__in=visible_cases(user=user).values("pk"))
-    return Person.objects.filter(pk__in=members.values("person_id"))
+
+def _known_to(user, person) -> Exists:
+    """The person (``person``: an ``OuterRef``) is a member of a case ``user`` may see;
+    checked per person read, never by listing every member of every visible case."""
+    from ketenplan.cases.models import CaseMember
+    from ketenplan.cases.selectors import case_visible_q
+
+    return Exists(CaseMember.objects.filter(person=person).filter(case_visible_q(user=user)))
 
 
 def match_shortlist(query: MatchQuery, *, user=None) -> QuerySet[Person]:
@@ -122,7 +127,7 @@ def match_shortlist(query: MatchQuery, *, user=None) -> QuerySet[Person]:
     shortlist = Person.objects.filter(conditions)
     order = ["pk"]
     if user is not None:
-        known = Exists(persons_known_to(user=user).filter(pk=OuterRef("pk")))
+        known = _known_to(user, OuterRef("pk"))
         shortlist = shortlist.annotate(known_to_user=known)
         order.insert(0, F("known_to_user").desc())
     if query.national_number:
