@@ -1,0 +1,83 @@
+"""The load run's summary (``bench/run.py``): latency judged on the paced phase,
+throughput and the ratio to the floor from the saturating phase, errors of both."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+RUN_PY = Path(__file__).resolve().parents[3] / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def run():
+    spec = importlib.util.spec_from_file_location("bench_run", RUN_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def phase(started, samples, errors=None):
+    """A locust output of one phase: page -> [(ms, queries, ok), ...]."""
+    return {"started_at": started, "stopped_at": started + 10, "samples": samples, "errors": errors or {}}
+
+
+@pytest.fixture
+def load():
+    return {
+        "workers": 5,
+        "peak_rss_mb": {101: 110.0, 102: 120.5},
+        "raw": {
+            # Saturated: everything queues; the floor answers in 400 ms, the case page in 800.
+            "capacity": phase(
+                1000,
+                {
+                    "floor": [(400, 6, 1)] * 20,
+                    "case page": [(800, 20, 1)] * 9 + [(900, 21, 0)],
+                },
+                {"case page": ["500 for /cases/1/"]},
+            ),
+            # Paced: no queue; the case page is fast except for two slow answers in 20.
+            "latency": phase(
+                2000,
+                {
+                    "floor": [(10, 6, 1)] * 20,
+                    "case page": [(40, 20, 1)] * 18 + [(150, 20, 1)] * 2,
+                },
+            ),
+        },
+    }
+
+
+def test_latency_comes_from_the_paced_phase_and_throughput_from_the_saturated_one(run, load):
+    class Args:
+        users = 16
+
+    result = run.summarise("region", "sqlite", {"rows": {"cases_case": 10}}, load, Args)
+    case = result["pages"]["case page"]
+    assert (case["requests"], case["p50_ms"], case["p95_ms"]) == (20, 40, 150)
+    assert case["saturated"]["p50_ms"] == 800
+    assert case["rps"] == 1.0  # 10 requests in the 10 s capacity phase
+    assert case["errors"] == 1  # the failed request of the capacity phase counts
+    assert case["queries"] == [20, 21]
+    # Ratio to the floor: mean latencies under the same saturation (400 / 810).
+    assert case["throughput_vs_floor"] == pytest.approx(400 / 810, abs=0.001)
+    assert result["total_requests"] == 70
+    assert result["peak_rss_mb_per_worker"] == 120.5
+    assert result["phases"]["latency"]["pause_s"] == [1.0, 3.0]
+
+    text = run.markdown(result)
+    row = "| case page | 20 | 1 | 40 | 150 | 150 | 800 / 900 | 1.0 | 20/21 | 0.494 | < 100 ❌ missed |"
+    assert row in text
+    assert "latency phase* (40 requests in 10 s" in text
+
+
+def test_a_page_seen_only_under_saturation_is_not_judged(run, load):
+    del load["raw"]["latency"]["samples"]["case page"]
+
+    class Args:
+        users = 16
+
+    result = run.summarise("region", "sqlite", {}, load, Args)
+    assert result["pages"]["case page"]["p95_ms"] is None
+    assert "< 100: not measured" in run.markdown(result)
