@@ -244,6 +244,36 @@ LATENCY_LINE = re.compile(
 )
 
 
+#: Load-run page names that ``bench_profile`` spells differently.
+PROFILE_PAGE = {"home (my work)": "home"}
+
+
+def profile_slowest(result: dict, env: dict, stem: Path) -> dict | None:
+    """Where a latency target is missed: a pyinstrument profile of the page furthest over
+    its target, replayed in-process by ``bench_profile`` (server stopped, same data and
+    personas), written beside the results as ``<stem>-profile.txt``."""
+    missed = [
+        (page["p95_ms"] / page["target_p95_ms"], name)
+        for name, page in result["pages"].items()
+        if page["target_p95_ms"] and page["p95_ms"] is not None and page["p95_ms"] >= page["target_p95_ms"]
+    ]
+    if not missed:
+        return None
+    name = max(missed)[1]
+    page = PROFILE_PAGE.get(name, name)
+    out = VAR / "profiles" / stem.name
+    fixture = VAR / f"{result['scale']}-{result['database']}-sessions.json"
+    done = manage(env, "bench_profile", str(fixture), "--page", page, "--requests", "40", "--profile", str(out),
+                  "--json", str(out / "figures.json"), production=True, check=False)  # fmt: skip
+    text = out / f"{page.replace(' ', '_')}.txt"
+    if done.returncode != 0 or not text.exists():
+        return {"page": name, "error": "bench_profile failed (see its output above)"}
+    target = stem.parent / f"{stem.name}-profile.txt"
+    target.write_text(text.read_text())
+    figures = json.loads((out / "figures.json").read_text())["pages"][0]
+    return {"page": name, "file": target.name, "in_process": figures}
+
+
 def parse_write_latency(text: str) -> dict:
     found = {"writers": None, "raw": text.strip()}
     for line in text.splitlines():
@@ -415,6 +445,18 @@ def extras_markdown(result: dict) -> list[str]:
             lines.append(f"- ⚠️ **Queries per request differ from {c['other']} scale** ({c['file']}): {diffs}")
         else:
             lines.append(f"- Queries per request identical to {c['other']} scale ({c['file']}) ✅")
+    slowest = result.get("slowest_profile")
+    if slowest and "error" in slowest:
+        lines.append(f"- Profile of the slowest page ({slowest['page']}): {slowest['error']}")
+    elif slowest:
+        f = slowest["in_process"]
+        page = result["pages"][slowest["page"]]
+        lines.append(
+            f"- **Slowest page against its target: {slowest['page']}** (p95 {page['p95_ms']} ms, target "
+            f"< {page['target_p95_ms']} ms). Replayed in-process without load ({f['requests']} requests): "
+            f"{f['wall_ms']} ms wall, {f['cpu_ms']} ms CPU, {f['sql_ms']} ms in the database driver per request, "
+            f"{'/'.join(map(str, f['queries']))} queries; pyinstrument profile: `bench/results/{slowest['file']}`"
+        )
     if result.get("generation_s"):
         lines.append(f"- Data generation: {result['generation_s']} s (phases in the JSON)")
     return ["", *lines] if lines else []
@@ -525,6 +567,7 @@ def main() -> int:
         result["extras"] = run_extras(args.scale, db, env, args)
         result["queries_vs_other_scale"] = compare_queries(result)
         stem = RESULTS / f"{dt.date.today().isoformat()}-{args.scale}-{db}"
+        result["slowest_profile"] = profile_slowest(result, env, stem)
         stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
         text = markdown(result)
         stem.with_suffix(".md").write_text(text)

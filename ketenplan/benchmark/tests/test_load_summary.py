@@ -81,3 +81,18 @@ def test_a_page_seen_only_under_saturation_is_not_judged(run, load):
     result = run.summarise("region", "sqlite", {}, load, Args)
     assert result["pages"]["case page"]["p95_ms"] is None
     assert "< 100: not measured" in run.markdown(result)
+
+
+def test_the_summary_names_the_slowest_page_and_its_profile(run, load):
+    class Args:
+        users = 16
+
+    result = run.summarise("region", "sqlite", {}, load, Args)
+    result["slowest_profile"] = {
+        "page": "case page",
+        "file": "2026-12-07-region-sqlite-profile.txt",
+        "in_process": {"requests": 40, "wall_ms": 31.0, "cpu_ms": 30.5, "sql_ms": 1.9, "queries": [19, 20]},
+    }
+    text = run.markdown(result)
+    assert "**Slowest page against its target: case page** (p95 150 ms, target < 100 ms)" in text
+    assert "`bench/results/2026-12-07-region-sqlite-profile.txt`" in text

@@ -155,7 +155,6 @@ class Command(BaseCommand):
                 (out / f"{stem}.html").write_text(profiler.output_html())
                 (out / f"{stem}.txt").write_text(profiler.output_text(unicode=False, color=False))
                 profiler.last_session.save(str(out / f"{stem}.pyisession"))
-                profiler.last_session.save(str(out / f"{stem}.pyisession"))
             rows.append({
                 "page": name,
                 "requests": len(walls),
