@@ -149,6 +149,10 @@ if DATABASES["default"].get("ENGINE") not in {
         "DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/name) "
         "or a SQLite one (sqlite:////absolute/path.sqlite3)."
     )
+# A web worker keeps its connection between requests (one per worker process): opening
+# one costs a round of setup per request, and SQLite keeps its page cache per connection,
+# so a new connection per request reads every page again (issue 7).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -159,7 +163,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT compilation: it pays off for long analytical queries only. Ours take a few
     # milliseconds, but the planner's cost estimates for an IN list with correlated
