@@ -134,6 +134,8 @@ class Case(models.Model):
             # a page of 50 stops after 50 visible cases instead of sorting the region.
             models.Index(fields=["registered_at", "id"], name="case_registered_idx"),
             models.Index(fields=["stage_changed_at", "id"], name="case_stage_changed_idx"),
+            # The registrations waiting for admissibility, oldest first (My work, board).
+            models.Index(fields=["stage", "registered_at", "id"], name="case_stage_registered_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -223,7 +225,16 @@ class Participation(models.Model):
                 name="participation_one_active",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "until"], name="participation_org_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "until"], name="participation_org_idx"),
+            # "The cases this organisation takes part in" (the case.view scope) from the
+            # index alone: for a coordination point that is every case of its region.
+            models.Index(
+                fields=["organisation", "case"],
+                condition=Q(until__isnull=True),
+                name="participation_org_active_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.case_id}"

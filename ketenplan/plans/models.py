@@ -362,7 +362,14 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["held_on", "due_on"], name="evaluation_due_idx")]
+        indexes = [
+            models.Index(fields=["held_on", "due_on"], name="evaluation_due_idx"),
+            # Evaluations not yet held, earliest due first (My work, the agenda): read in
+            # index order, a short list stops after its first visible rows.
+            models.Index(
+                fields=["due_on", "id"], condition=Q(held_on__isnull=True), name="evaluation_open_due_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "milestone_key"], name="evaluation_unique_milestone"),
             models.CheckConstraint(
