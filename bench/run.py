@@ -354,14 +354,12 @@ def summarise(scale, db, data, load, args) -> dict:
         busy = page["saturated"]
         page["throughput_vs_floor"] = round(floor["mean_ms"] / busy["mean_ms"], 3) if floor and busy else None
     duration = capacity_s + latency_s
-    from importlib.metadata import version
-
     # Never ``import locust`` here: it monkey-patches this process with gevent, and the
     # next database's run then hangs waiting for its gunicorn.
     versions = {
         "python": platform.python_version(),
-        "django": version("django"),
-        "locust": version("locust"),
+        "django": installed("django"),
+        "locust": installed("locust"),
         "database": db_version(db, data, load),
     }
     return {
@@ -393,6 +391,15 @@ def summarise(scale, db, data, load, args) -> dict:
         "pages": pages,
         "errors": {phase: raw.get("errors", {}) for phase, raw in load["raw"].items()},
     }
+
+
+def installed(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 def db_version(db, data, load) -> str:
