@@ -221,16 +221,19 @@ def propose(
     ):
         add(Kind.PLAN, f"plan:{pk}", case_id, plan_version_id=pk, due_on=created.date())
 
-    # 3. Evaluations due before the next meeting (and any overdue ones), most overdue first.
+    # 3. Evaluations due before the next meeting (and any overdue ones), most overdue first:
+    #    all of them read (three small columns each), not cut by a LIMIT: with one, the
+    #    planner walks every open evaluation of the country in due order, expecting to stop
+    #    early, while the count of all that wait needs every row anyway (issue 6).
     due = Evaluation.objects.filter(
         held_on__isnull=True,
         due_on__lt=until,
         case_id__in=Case.objects.filter(region_id=region_id, stage=Stage.EXECUTION).values("pk"),
     )
-    due = due.annotate(waiting=everything).order_by("due_on", "pk")
-    for pk, case_id, due_on in counted(
-        Kind.EVALUATION, due.values_list("pk", "case_id", "due_on", "waiting")
-    ):
+    rows = list(due.order_by("due_on", "pk").values_list("pk", "case_id", "due_on"))
+    if len(rows) > limit:
+        proposals.overflow[Kind.EVALUATION] = len(rows) - limit
+    for pk, case_id, due_on in rows[:limit]:
         add(Kind.EVALUATION, f"evaluation:{pk}", case_id, evaluation_id=pk, due_on=due_on)
 
     # 4. Cases with actions past their due date on the day of the meeting, longest late
