@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from ketenplan.audit.models import AuditEvent
 from ketenplan.cases.models import Stage
@@ -189,7 +190,7 @@ def test_a_second_correction_of_the_same_version_is_a_conflict(client, world, ca
     url = reverse("dossier:contribution_correct", args=[case.pk, original.pk])
     response = client.post(url, correction_post(original))
     assert response.status_code == 409
-    assert world.team_member.full_name in response.content.decode()
+    assert escape(world.team_member.full_name) in response.content.decode()
     assert Contribution.objects.count() == 2
 
 
@@ -355,7 +356,7 @@ def test_a_stale_answer_is_refused_with_who_changed_it(client, world, case, toda
         {"answer-version": 1, "answer-answer": "Here it is."},
     )
     assert response.status_code == 409
-    assert world.team_member.full_name in response.content.decode()
+    assert escape(world.team_member.full_name) in response.content.decode()
     request_obj.refresh_from_db()
     assert request_obj.status == InformationRequest.Status.WITHDRAWN
 
