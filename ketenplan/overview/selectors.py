@@ -31,9 +31,14 @@ class MilestoneView:
         return MilestoneStatus(self.status).label
 
 
+def _open_cases(user) -> QuerySet:
+    """The cases on the board: every open case the user may see."""
+    return visible_cases(user=user).exclude(stage=Stage.CLOSED)
+
+
 def board_cases(*, user, stage: str = "", late_only: bool = False, q: str = "") -> QuerySet:
     policy.require(user, "overview.board")
-    qs = visible_cases(user=user).exclude(stage=Stage.CLOSED)
+    qs = _open_cases(user)
     if stage:
         qs = qs.filter(stage=stage)
     if q:
@@ -48,10 +53,17 @@ def board_cases(*, user, stage: str = "", late_only: bool = False, q: str = "") 
 
 def stage_counts(*, user) -> list[tuple[str, str, int]]:
     policy.require(user, "overview.board")
-    counts = dict(
-        visible_cases(user=user).exclude(stage=Stage.CLOSED).values_list("stage").annotate(n=Count("pk"))
-    )
+    counts = dict(_open_cases(user).values_list("stage").annotate(n=Count("pk")))
     return [(s, Stage(s).label, counts.get(s, 0)) for s in Stage.values if s != Stage.CLOSED]
+
+
+def board_total(counts, *, stage: str = "", late_only: bool = False, q: str = "") -> int | None:
+    """How many cases ``board_cases`` lists with these filters, from the ``stage_counts``
+    already read (both start from ``_open_cases``); None when a filter the counts do not
+    know narrows the list, and the list must be counted."""
+    if late_only or q:
+        return None
+    return sum(n for key, _label, n in counts if not stage or key == stage)
 
 
 def with_next_milestone(cases: list[Case], *, today: date | None = None) -> list[Case]:

@@ -38,11 +38,14 @@ def board(request):
     cases = cases.order_by(*lists.order_fields(sort, BOARD_SORTS))
     counts = selectors.stage_counts(user=request.user)
     paginator = Paginator(cases, 50)
-    if not filters.get("q") and not filters.get("late_only"):
-        # The stage counts already hold the number of cases listed: no second count of
-        # every visible case for the paginator.
-        stage = filters.get("stage", "")
-        paginator.count = sum(n for key, _label, n in counts if not stage or key == stage)
+    total = selectors.board_total(
+        counts,
+        stage=filters.get("stage", ""),
+        late_only=filters.get("late_only", False),
+        q=filters.get("q", ""),
+    )
+    if total is not None:  # no second count of every visible case for the paginator
+        paginator.count = total
     page = paginator.get_page(request.GET.get(lists.PAGE_PARAM))
     selectors.with_next_milestone(list(page.object_list))
     return render(
