@@ -7,7 +7,7 @@ session, authentication and MFA queries count too.
 
 import time
 
-from django.db import connections
+from .meter import metered
 
 
 class QueryCountMiddleware:
@@ -15,21 +15,9 @@ class QueryCountMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        counter = [0]
-
-        def count(execute, sql, params, many, context):
-            counter[0] += 1
-            return execute(sql, params, many, context)
-
         started = time.perf_counter()
-        wrappers = [c.execute_wrapper(count) for c in connections.all()]
-        for w in wrappers:
-            w.__enter__()
-        try:
+        with metered() as meter:
             response = self.get_response(request)
-        finally:
-            for w in reversed(wrappers):
-                w.__exit__(None, None, None)
-        response["X-Bench-Queries"] = str(counter[0])
+        response["X-Bench-Queries"] = str(meter.queries)
         response["X-Bench-Ms"] = f"{(time.perf_counter() - started) * 1000:.1f}"
         return response

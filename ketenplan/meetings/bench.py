@@ -14,10 +14,9 @@ region's coordinator, with a delegate of each core partner (one per organisation
 (a rebuild: the first build runs as the warm-up and is reported apart) and
 ``packet_for`` for every attendee. Per phase it records wall time, the CPU time of this
 process (``time.process_time``: on a shared, loaded machine the honest number for the
-Python side) and the queries with their time as the driver saw it (``QueryMeter``, a
-connection execute wrapper: Django's debug cursor would add its own work to what is
-measured). ``packet_open`` (the packet plus its audit rows, what the packet page does)
-is measured besides the round.
+Python side) and the queries with their time as the driver saw it (``benchmark.meter``:
+Django's debug cursor would add its own work to what is measured). ``packet_open`` (the
+packet plus its audit rows, what the packet page does) is measured besides the round.
 """
 
 from __future__ import annotations
@@ -27,9 +26,11 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+
+from ketenplan.benchmark.meter import metered
 
 #: The issue's target for the agenda and the packets, in milliseconds.
 TARGET_MS = 300
@@ -44,36 +45,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
-class QueryMeter:
-    """Counts the queries run through the connection and their time in the driver's
-    ``execute``, as a connection execute wrapper: unlike Django's debug cursor
-    (``CaptureQueriesContext``) it neither formats each statement with its parameters
-    (on SQLite one more query per query) nor rounds times to whole milliseconds, so the
-    measurement costs next to nothing of what it measures."""
-
-    __slots__ = ("queries", "seconds")
-
-    def __init__(self):
-        self.queries = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - start
-            self.queries += 1
-
-
 class Sample:
     """One call: wall and CPU milliseconds, the queries and their time."""
 
     __slots__ = ("cpu_ms", "queries", "result", "sql_ms", "wall_ms")
 
     def __init__(self, fn: Callable[[], object]):
-        meter = QueryMeter()
-        with connection.execute_wrapper(meter):
+        with metered() as meter:
             wall, cpu = time.perf_counter(), time.process_time()
             self.result = fn()
             self.cpu_ms = (time.process_time() - cpu) * 1000

@@ -26,6 +26,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.test import Client
 
+from ketenplan.benchmark.meter import metered
+
 PAGES = (
     "floor",
     "home",
@@ -97,16 +99,6 @@ class Command(BaseCommand):
             client.cookies[fixture["session_cookie"]] = p["session"]
             clients[p["name"]] = client
 
-        counter = [0, 0.0]  # queries, seconds inside the database driver
-
-        def count(execute, sql, params, many, context):
-            counter[0] += 1
-            started = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                counter[1] += time.perf_counter() - started
-
         rows = []
         for name in page or PAGES:
             rng = random.Random(seed)  # noqa: S311 - which cases to open, nothing secret
@@ -131,22 +123,17 @@ class Command(BaseCommand):
                 profiler.start()
             walls, cpus, sqls, queries = [], [], [], []
             for who, req in plan:
-                counter[:] = [0, 0.0]
-                wrappers = [c.execute_wrapper(count) for c in connections.all()]
-                for w in wrappers:
-                    w.__enter__()
-                wall, cpu = time.perf_counter(), time.process_time()
-                try:
-                    self._get(clients[who], req)
-                finally:
-                    cpu = time.process_time() - cpu
-                    wall = time.perf_counter() - wall
-                    for w in reversed(wrappers):
-                        w.__exit__(None, None, None)
+                with metered() as meter:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    try:
+                        self._get(clients[who], req)
+                    finally:
+                        cpu = time.process_time() - cpu
+                        wall = time.perf_counter() - wall
                 walls.append(wall * 1000)
                 cpus.append(cpu * 1000)
-                sqls.append(counter[1] * 1000)
-                queries.append(counter[0])
+                sqls.append(meter.seconds * 1000)
+                queries.append(meter.queries)
             if profiler is not None:
                 profiler.stop()
                 out = Path(profile)
