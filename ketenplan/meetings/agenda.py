@@ -156,9 +156,10 @@ def propose(
     team can get through, whatever the size of the region's case load.
 
     Six queries whatever the number of cases or the overflow: cases by stage, draft
-    plans, due evaluations, late actions, open escalations, and the next meeting. The
-    draft plans, evaluations and late cases come at most ``limit_per_kind`` rows each,
-    with the count of all that wait.
+    plans, due evaluations, late actions, open escalations, and the next meeting. Draft
+    plans and late cases come at most ``limit_per_kind`` rows each with the count of all
+    that wait (a window count); cases by stage and due evaluations are read whole (a few
+    small columns each) and counted here.
     """
     limit = LIMIT_PER_KIND if limit_per_kind is None else limit_per_kind
     PlanVersion = apps.get_model("plans", "PlanVersion")
