@@ -101,6 +101,15 @@ class Named:
         return self.name
 
 
+class NamedOnce(dict):
+    """One ``Named`` per name: the rows of a packet name the same organisations again and
+    again."""
+
+    def __missing__(self, name: str) -> Named:
+        named = self[name] = Named(name)
+        return named
+
+
 @dataclass(frozen=True, slots=True)
 class Staff:
     """A professional with their organisation (a case director)."""
@@ -324,10 +333,7 @@ def visible_case_rows(user, case_ids, labels: Labels) -> dict[int, CaseRow]:
     """Of ``case_ids``, the cases ``user`` may see (``visible_cases``), by key."""
     if not case_ids:
         return {}
-    organisations: dict[str, Named] = {}
-
-    def named(name):
-        return organisations.get(name) or organisations.setdefault(name, Named(name))
+    organisations = NamedOnce()
 
     cases = {}
     for row in (
@@ -339,9 +345,9 @@ def visible_case_rows(user, case_ids, labels: Labels) -> dict[int, CaseRow]:
         *fields, referrer, director_id, director, director_organisation, participates = row
         cases[fields[0]] = CaseRow(
             *fields,
-            referring_organisation=named(referrer),
+            referring_organisation=organisations[referrer],
             case_director=(
-                Staff(director, named(director_organisation)) if director_id is not None else None
+                Staff(director, organisations[director_organisation]) if director_id is not None else None
             ),
             viewer_participates=bool(participates),
             labels=labels,
@@ -383,7 +389,7 @@ def latest_readable_contributions(user, case_ids) -> tuple[dict[int, list], dict
             latest.append(pk)
     if not latest:
         return contributions, counts
-    organisations: dict[str, Named] = {}
+    organisations = NamedOnce()
     domains: dict[tuple, LifeDomainName] = {}
     for row in (
         Contribution.objects.filter(pk__in=latest)
@@ -409,7 +415,7 @@ def latest_readable_contributions(user, case_ids) -> tuple[dict[int, list], dict
                 text=text,
                 occurred_on=occurred_on,
                 life_domain=domain,
-                organisation=organisations.get(org) or organisations.setdefault(org, Named(org)),
+                organisation=organisations[org],
                 about_person=Named(_full_name(*name)) if about is not None else None,
             )
         )
@@ -422,7 +428,7 @@ def late_action_rows(meeting: Meeting, case_ids) -> dict[int, list[ActionRow]]:
     if not case_ids:
         return late
     Action = apps.get_model("plans", "Action")
-    organisations: dict[str, Named] = {}
+    organisations = NamedOnce()
     for case_id, description, due_on, status, owner_id, owner, organisation in (
         Action.objects.filter(
             case_id__in=sorted(case_ids),
@@ -447,8 +453,7 @@ def late_action_rows(meeting: Meeting, case_ids) -> dict[int, list[ActionRow]]:
                 due_on=due_on,
                 status=status,
                 owner=Named(owner) if owner_id is not None else None,
-                owner_organisation=organisations.get(organisation)
-                or organisations.setdefault(organisation, Named(organisation)),
+                owner_organisation=organisations[organisation],
             )
         )
     return late
