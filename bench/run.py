@@ -244,10 +244,6 @@ LATENCY_LINE = re.compile(
 )
 
 
-#: Load-run page names that ``bench_profile`` spells differently.
-PROFILE_PAGE = {"home (my work)": "home"}
-
-
 def profile_slowest(result: dict, env: dict, stem: Path) -> dict | None:
     """Where a latency target is missed: a pyinstrument profile of the page furthest over
     its target, replayed in-process by ``bench_profile`` (server stopped, same data and
@@ -259,17 +255,16 @@ def profile_slowest(result: dict, env: dict, stem: Path) -> dict | None:
     ]
     if not missed:
         return None
-    name = max(missed)[1]
-    page = PROFILE_PAGE.get(name, name)
+    name = max(missed)[1]  # bench_profile knows the pages by the locustfile's names
     out = VAR / "profiles" / stem.name
     out.mkdir(parents=True, exist_ok=True)
     fixture = VAR / f"{result['scale']}-{result['database']}-sessions.json"
     # Twice: the figures without the profiler (it doubles the CPU time), then the profile.
-    measured = manage(env, "bench_profile", str(fixture), "--page", page, "--requests", "40",
+    measured = manage(env, "bench_profile", str(fixture), "--page", name, "--requests", "40",
                       "--json", str(out / "figures.json"), production=True, check=False)  # fmt: skip
-    profiled = manage(env, "bench_profile", str(fixture), "--page", page, "--requests", "40", "--profile", str(out),
+    profiled = manage(env, "bench_profile", str(fixture), "--page", name, "--requests", "40", "--profile", str(out),
                       production=True, check=False)  # fmt: skip
-    text = out / f"{page.replace(' ', '_')}.txt"
+    text = out / f"{name.replace(' ', '_')}.txt"
     if measured.returncode != 0 or profiled.returncode != 0 or not text.exists():
         return {"page": name, "error": "bench_profile failed (see its output above)"}
     target = stem.parent / f"{stem.name}-profile.txt"

@@ -30,7 +30,7 @@ from ketenplan.benchmark.meter import metered
 
 PAGES = (
     "floor",
-    "home",
+    "home (my work)",
     "case page",
     "case timeline",
     "coordinator board",
@@ -48,7 +48,7 @@ def request_for(page: str, persona: dict, rng: random.Random) -> tuple[str, dict
     case = rng.choice(persona["cases"]) if persona["cases"] else None
     if page == "floor":
         return "/bench/floor/", {}, {}
-    if page == "home":
+    if page == "home (my work)":
         return "/", {}, {}
     if page == "coordinator board":
         return ("/board/", {}, {}) if persona["name"] == "coordinator" else None
