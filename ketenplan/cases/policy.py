@@ -8,7 +8,7 @@ consent module. Outsiders get "not found".
 from django.db.models import Exists, OuterRef, Q
 
 from ketenplan.accounts.models import Role
-from ketenplan.core.policy import rule, scope_rule
+from ketenplan.core.policy import NOTHING, condition_rule, rule
 
 from .models import Participation, Stage
 
@@ -40,24 +40,29 @@ def participates(user, case) -> bool:
     ).exists()
 
 
-def participation_exists(user):
-    """Subquery: the case has an active participation of the user's organisation."""
+def participation_exists(user, ref: str = "pk"):
+    """Subquery: the case (``ref``: the path to its key) has an active participation of
+    the user's organisation."""
     return Exists(
         Participation.objects.filter(
-            case=OuterRef("pk"), organisation_id=user.organisation_id, until__isnull=True
+            case=OuterRef(ref), organisation_id=user.organisation_id, until__isnull=True
         )
     )
 
 
-@scope_rule("case.view")
-def visible_cases(user, queryset):
+@condition_rule("case.view")
+def visible_cases(user, ref: str) -> Q:
+    """The cases ``user`` may see, as a condition on the case key ``ref`` ("pk" on cases,
+    "case" on a case's rows): those their organisation takes part in, and those they hold
+    emergency access to. Checked per row the query reads, next to the row's own case key,
+    with no subquery on cases in between."""
     if not _works_on_cases(user):
-        return queryset.none()
+        return NOTHING
     # A professional who used emergency access ("break the glass") sees the case for the
     # duration of that access; it makes them no participant (see consent.policy).
     from ketenplan.consent.policy import emergency_case_ids
 
-    return queryset.filter(Q(participation_exists(user)) | Q(pk__in=emergency_case_ids(user)))
+    return Q(participation_exists(user, ref)) | Q(**{f"{ref}__in": emergency_case_ids(user)})
 
 
 @rule("case.register")

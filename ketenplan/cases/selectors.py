@@ -34,15 +34,15 @@ def case_visible_q(*, user, ref: str = "case", open_only: bool = False) -> Q:
     model: ``ref`` is the path from that model to its case key ("case",
     "plan_version__case"); ``open_only`` leaves closed cases out.
 
-    The same scope as ``visible_cases`` (the policy's ``case.view``), checked per row
-    the query reads (a correlated ``EXISTS``) instead of ``case__in=visible_cases``:
-    SQLite computes such an ``IN`` list in full before it reads a row, which for the
-    coordination point means every case of the region, for one action or one person.
+    The policy's ``case.view`` rule as a condition on the row's own case key, checked per
+    row the query reads, instead of ``case__in=visible_cases``: SQLite computes such an
+    ``IN`` list in full before it reads a row, which for the coordination point means
+    every case of the region, for one action or one person.
     """
-    cases = policy.scope(user, "case.view", Case.objects.filter(pk=OuterRef(ref)))
+    visible = policy.condition(user, "case.view", ref)
     if open_only:
-        cases = cases.exclude(stage=Stage.CLOSED)
-    return Q(Exists(cases))
+        visible &= ~Q(**{f"{ref}__stage": Stage.CLOSED})
+    return visible
 
 
 def case_list(

@@ -47,11 +47,9 @@ from ketenplan.accounts.models import Role
 from ketenplan.audit.models import AuditEvent
 from ketenplan.cases.models import Case, CaseMember, Participation, Stage
 from ketenplan.cases.policy import WORKS_ON_CASES, is_case_director, participates
-from ketenplan.core.policy import rule, scope_rule
+from ketenplan.core.policy import NOTHING, rule, scope_rule
 
 from .models import Consent, ConsentOrganisation, ConsentScope, ConsentStatus, EmergencyAccess, LegalBasis
-
-NOTHING = Q(pk__in=[])
 
 
 def _pk(obj) -> int | None:

@@ -7,6 +7,9 @@ ad-hoc check:
   one object;
 * ``scope(user, action, queryset)`` narrows a queryset to the objects the user may see
   (list pages, search, API lists and exports start from it);
+* ``condition(user, action, ref)`` is such a scope as a condition on a key of another
+  model's rows (``ref``: the path from those rows to the object, "case" for the actions
+  of a case), for rules registered with ``condition_rule``;
 * views declare their rule with ``@policy(action)`` or ``@public``; a test walks every URL
   pattern and fails when a view has no declared rule.
 
@@ -22,13 +25,17 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 PUBLIC = "public"
 
 _rules: dict[str, Callable[[Any, Any], bool]] = {}
 _scopes: dict[str, Callable[[Any, QuerySet], QuerySet]] = {}
+_conditions: dict[str, Callable[[Any, str], Q]] = {}
+
+NOTHING = Q(pk__in=[])
+"""A condition no row meets (the query is not even sent)."""
 
 
 def rule(action: str):
@@ -55,8 +62,23 @@ def scope_rule(action: str):
     return register
 
 
+def condition_rule(action: str):
+    """Register the scope for ``action`` as a condition: ``fn(user, ref) -> Q``, where
+    ``ref`` is the path from the queried rows to the key of the object the rule is about
+    ("pk" for those objects themselves). ``scope`` of the objects themselves derives from
+    it, so the rule is written once for both."""
+
+    def register(fn):
+        if action in _conditions or action in _scopes:
+            raise RuntimeError(f"Scope rule {action!r} registered twice.")
+        _conditions[action] = fn
+        return fn
+
+    return register
+
+
 def registered_actions() -> set[str]:
-    return set(_rules) | set(_scopes)
+    return set(_rules) | set(_scopes) | set(_conditions)
 
 
 def can(user, action: str, obj: Any = None) -> bool:
@@ -74,11 +96,25 @@ def can(user, action: str, obj: Any = None) -> bool:
 def scope(user, action: str, queryset: QuerySet) -> QuerySet:
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
+    if action in _conditions:
+        return queryset.filter(_conditions[action](user, "pk"))
     try:
         narrow = _scopes[action]
     except KeyError as exc:
         raise RuntimeError(f"No scope rule for {action!r}: add one to the policy.") from exc
     return narrow(user, queryset)
+
+
+def condition(user, action: str, ref: str) -> Q:
+    """The scope of ``action`` as a condition on rows of another model whose ``ref``
+    leads to the object: per row, the same answer as ``scope`` gives for the object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    try:
+        check = _conditions[action]
+    except KeyError as exc:
+        raise RuntimeError(f"No condition rule for {action!r}: add one to the policy.") from exc
+    return check(user, ref)
 
 
 def require(user, action: str, obj: Any = None) -> None:

@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from ketenplan.accounts.models import Role
+from ketenplan.accounts.tests.factories import ProfessionalFactory
 from ketenplan.audit.models import AuditEvent
 from ketenplan.cases import services, workflow
 from ketenplan.cases.models import (
     AdmissibilityDecision,
     Case,
+    CaseMember,
     Closure,
     ClosureKind,
     ClosureOutcome,
@@ -34,6 +38,7 @@ from ketenplan.cases.tests.factories import (
     weigh,
 )
 from ketenplan.cases.workflow import STEPS, TransitionRefused
+from ketenplan.core import policy
 from ketenplan.core.exceptions import ConflictError
 from ketenplan.risk import services as risk_services
 from ketenplan.risk.models import Instrument
@@ -429,6 +434,33 @@ WRONG_ROLE = {
     "weighing": "case_director", "director": "team_member", "execution": "referrer",
     "close": "team_member", "partner": "referrer",
 }
+
+
+def test_the_case_view_rule_reads_the_same_on_cases_and_on_the_rows_of_a_case():
+    """``case.view`` is written once (a condition rule): the scope of cases and the
+    condition on rows of other models (members here) agree for every persona."""
+    from ketenplan.cases.selectors import case_visible_q
+
+    world = make_world()
+    seen_case = case_at(world, Stage.DOSSIER)
+    closed = case_at(world, Stage.DOSSIER)
+    services.case_close(actor=world.coordinator, case=closed, outcome=ClosureOutcome.FAMILY_MOVED)
+    inactive = ProfessionalFactory(organisation=world.coordination, roles=[Role.COORDINATOR])
+    inactive.is_active = False
+    for who in ("coordinator", "referrer", "team_member", "case_director", "outsider", "unsigned", "analyst"):
+        user = getattr(world, who)
+        cases = set(policy.scope(user, "case.view", Case.objects.all()))
+        members = CaseMember.objects.filter(case_visible_q(user=user))
+        assert {m.case for m in members} == cases, who
+        open_members = CaseMember.objects.filter(case_visible_q(user=user, open_only=True))
+        assert {m.case for m in open_members} == cases - {closed}, who
+        if who == "coordinator":
+            assert cases == {seen_case, closed}
+        if who in ("outsider", "unsigned", "analyst"):
+            assert cases == set()
+    for nobody in (inactive, AnonymousUser()):
+        assert not policy.scope(nobody, "case.view", Case.objects.all()).exists()
+        assert not CaseMember.objects.filter(case_visible_q(user=nobody)).exists()
 
 
 @pytest.mark.parametrize("call", list(OUTSIDER_CALLS))

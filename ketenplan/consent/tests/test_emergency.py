@@ -231,8 +231,14 @@ def test_nobody_reviews_their_own_emergency_access(world, case):
 
 
 def test_emergency_access_grants_case_view_for_its_duration_only(world, case):
-    from ketenplan.cases.selectors import case_get, visible_cases
+    from ketenplan.cases.models import CaseMember
+    from ketenplan.cases.selectors import case_get, case_visible_q, visible_cases
 
+    def rows_of_the_case_seen():
+        return CaseMember.objects.filter(case_visible_q(user=world.outsider, open_only=True)).count()
+
+    members = case.members.count()
+    assert members and rows_of_the_case_seen() == 0
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         open_access(world, case)
@@ -240,11 +246,14 @@ def test_emergency_access_grants_case_view_for_its_duration_only(world, case):
         assert policy.can(world.outsider, "case.view", case)
         assert case_get(user=world.outsider, pk=case.pk) == case
         assert list(visible_cases(user=world.outsider)) == [case]
+        # The same rule as a condition on other rows of the case (its members here).
+        assert rows_of_the_case_seen() == members
         # Seeing is all: no step, contribution or consent record through emergency access.
         fetched = case_get(user=world.outsider, pk=case.pk)
         for action in ("case.contribute", "case.coordinate", "case.direct", "consent.record"):
             assert not policy.can(world.outsider, action, fetched), action
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
         assert not policy.can(world.outsider, "case.view", case)
+        assert rows_of_the_case_seen() == 0
         with pytest.raises(Http404):
             case_get(user=world.outsider, pk=case.pk)
