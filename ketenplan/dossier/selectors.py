@@ -263,18 +263,38 @@ INBOX_OPEN = "open"
 INBOX_ALL = "all"
 
 
+def _still_open(requests: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
+    """The open ones of ``requests`` (of cases still open), by due date."""
+    return (
+        requests.filter(status__in=InformationRequest.OPEN_STATUSES)
+        .exclude(case__stage=Stage.CLOSED)
+        .order_by("due_on", "pk")
+    )
+
+
 def requests_to_my_organisation(*, user, status: str = INBOX_OPEN) -> QuerySet[InformationRequest]:
     """Requests addressed to the user's organisation: open ones (of cases still open) by
     due date, or all of them, most recent first."""
     policy.require(user, "dossier.view_inbox")
     qs = _requests(user).filter(to_organisation_id=user.organisation_id).select_related("case")
     if status == INBOX_OPEN:
-        return (
-            qs.filter(status__in=InformationRequest.OPEN_STATUSES)
-            .exclude(case__stage=Stage.CLOSED)
-            .order_by("due_on", "pk")
-        )
+        return _still_open(qs)
     return qs.order_by("-requested_at", "-pk")
+
+
+def open_requests_to_my_organisation(*, user) -> QuerySet[InformationRequest]:
+    """The open requests to the user's organisation, as a work list ("My work") shows
+    them: due date, question and case, by due date. Not the answer (which is not
+    there yet, and whose visibility ``requests_to_my_organisation`` decides)."""
+    policy.require(user, "dossier.view_inbox")
+    addressed = policy.scope(user, "dossier.view_request", InformationRequest.objects.all()).filter(
+        to_organisation_id=user.organisation_id
+    )
+    return (
+        _still_open(addressed)
+        .select_related("case")
+        .only("due_on", "status", "question", "case__reference")
+    )
 
 
 def open_requests_to_my_organisation_count(*, user) -> dict:

@@ -136,15 +136,16 @@ def my_work(*, user, today: date | None = None) -> MyWork | None:
     an admissibility decision. None for people who do not work on cases."""
     if not policy.can(user, "case.list"):
         return None
-    from ketenplan.dossier.selectors import requests_to_my_organisation
+    from ketenplan.dossier.selectors import open_requests_to_my_organisation
     from ketenplan.plans.selectors import due_evaluations, my_actions, waiting_referrals
 
     today = today or timezone.localdate()
     is_coordinator = user.has_role(Role.COORDINATOR)
+    cases = policy.scope(user, "case.view", Case.objects.all())
     directed = (
-        visible_cases(user=user)
-        .filter(case_director=user)
+        cases.filter(case_director=user)
         .exclude(stage=Stage.CLOSED)
+        .only("reference", "family_label", "stage")
         .order_by("stage_changed_at", "pk")
     )
     evaluations = due_evaluations(user=user, before=today + timedelta(days=EVALUATIONS_AHEAD_DAYS))
@@ -153,13 +154,13 @@ def my_work(*, user, today: date | None = None) -> MyWork | None:
         evaluations = evaluations.filter(case__case_director=user)
         referrals = referrals.filter(case__case_director=user)
     requests = (
-        requests_to_my_organisation(user=user)[:MY_WORK_LIMIT]
+        open_requests_to_my_organisation(user=user)[:MY_WORK_LIMIT]
         if policy.can(user, "dossier.view_inbox")
         else []
     )
     awaiting = (
-        visible_cases(user=user)
-        .filter(stage=Stage.REGISTERED)
+        cases.filter(stage=Stage.REGISTERED)
+        .only("reference", "family_label", "registered_at", "is_repeat")
         .order_by("registered_at", "pk")[:MY_WORK_LIMIT]
         if is_coordinator
         else []

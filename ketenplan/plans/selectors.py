@@ -476,10 +476,26 @@ def start_self_reliance(*, user, case: Case) -> list[SelfRelianceScore]:
 # --- overviews (used by "My work" and the coordinator's board) -------------------------
 
 
+# What work lists ("My work") show of each row: read only these (a wide row of every
+# related table costs more to build than the query costs to run).
+ACTION_LIST_FIELDS = (
+    "due_on",
+    "description",
+    "status",
+    "case__reference",
+    "owner__full_name",
+    "owner__email",
+    "owner_organisation__name",
+)
+EVALUATION_LIST_FIELDS = ("due_on", "name", "case__reference", "case__family_label")
+REFERRAL_LIST_FIELDS = ("service", "waiting_since", "case__reference")
+
+
 def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date | None = None) -> QuerySet:
     """Open actions owned by the user or by the user's organisation in cases the user
     may see; by default only those overdue or due within ``due_within_days`` days.
-    Each row has ``is_mine`` (owned by the user personally)."""
+    Each row has ``is_mine`` (owned by the user personally); read for a work list
+    (``ACTION_LIST_FIELDS``)."""
     if user is None or not user.is_authenticated:
         return Action.objects.none()
     today = today or timezone.localdate()
@@ -494,7 +510,8 @@ def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date
         mine |= Q(owner_organisation_id=user.organisation_id) & due
     qs = Action.objects.filter(mine, _visible_case(user, open_only=True))
     return (
-        qs.select_related("case", "goal", "owner", "owner_organisation")
+        qs.select_related("case", "owner", "owner_organisation")
+        .only(*ACTION_LIST_FIELDS)
         .annotate(
             is_mine=Conditional(
                 When(owner_id=user.pk, then=Value(True)),
@@ -508,26 +525,28 @@ def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date
 
 def due_evaluations(*, user, before: date) -> QuerySet:
     """Evaluations not yet held, due before ``before`` (late ones included), in open
-    cases the user may see, earliest first."""
+    cases the user may see, earliest first; read for a work list."""
     return (
         Evaluation.objects.filter(
             _visible_case(user, open_only=True),
             held_on__isnull=True,
             due_on__lt=before,
         )
-        .select_related("case", "case__case_director")
+        .select_related("case")
+        .only(*EVALUATION_LIST_FIELDS)
         .order_by("due_on", "pk")
     )
 
 
 def waiting_referrals(*, user) -> QuerySet:
     """Referrals on a waiting list in open cases the user may see, longest waiting
-    first: the families waiting for help."""
+    first: the families waiting for help; read for a work list."""
     return (
         Referral.objects.filter(
             _visible_case(user, open_only=True),
             status=Referral.Status.WAITING,
         )
-        .select_related("case", "person", "organisation")
+        .select_related("case")
+        .only(*REFERRAL_LIST_FIELDS)
         .order_by("waiting_since", "pk")
     )

@@ -309,6 +309,8 @@ def test_an_information_request_is_answered_by_the_addressed_organisation(world,
     assert not Participation.objects.filter(case=case, organisation=world.addiction).exists()
     # ... but sees the request, and answers it.
     assert list(selectors.requests_to_my_organisation(user=world.outsider)) == [request_obj]
+    assert list(selectors.open_requests_to_my_organisation(user=world.outsider)) == [request_obj]
+    assert list(selectors.open_requests_to_my_organisation(user=world.case_director)) == []
     assert selectors.information_request_get(user=world.outsider, pk=request_obj.pk) == request_obj
     answered = services.information_request_answer(
         actor=world.outsider,
@@ -321,6 +323,7 @@ def test_an_information_request_is_answered_by_the_addressed_organisation(world,
     assert answered.version == 2
     assert audit_actions(answered) == ["dossier.request_created", "dossier.request_answered"]
     assert list(selectors.requests_to_my_organisation(user=world.outsider)) == []
+    assert list(selectors.open_requests_to_my_organisation(user=world.outsider)) == []
     assert selectors.requests_to_my_organisation(user=world.outsider, status="all").get() == answered
 
 
@@ -451,6 +454,7 @@ def test_open_requests_are_withdrawn_when_the_case_closes(world, today):
     assert open_one.status == InformationRequest.Status.WITHDRAWN and open_one.version == 2
     assert answered.status == InformationRequest.Status.ANSWERED
     assert list(selectors.requests_to_my_organisation(user=world.outsider)) == []
+    assert list(selectors.open_requests_to_my_organisation(user=world.outsider)) == []
 
 
 # --- The audit row and the action are one ------------------------------------------------

@@ -2,10 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from ketenplan.cases.models import Stage
 from ketenplan.cases.tests.factories import case_at, make_world, register
-from ketenplan.plans.models import Action, Evaluation
+from ketenplan.dossier import services as dossier_services
+from ketenplan.plans.models import Action, Evaluation, Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,51 @@ def test_my_work_lists_my_late_and_soon_actions_but_not_later_ones(client, world
     assert "Home visit with the mother" in html
     assert "Far away task" not in html
     assert case.reference in html  # as case director
+
+
+def test_every_work_list_shows_what_it_names_in_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries
+):
+    """The lists read only what they show: who owns an action (a colleague by name, an
+    organisation by its name), the question asked of the organisation, the family
+    waiting for a service; nothing is fetched row by row."""
+    case = case_at(world, Stage.EXECUTION)
+    add_action(world, case, owner=world.team_member, days=1, description="Colleague's task")
+    Action.objects.create(
+        case=case,
+        description="Task of the welfare service",
+        owner_organisation=world.welfare,
+        due_on=timezone.localdate() - timedelta(days=4),
+        created_by=world.coordinator,
+    )
+    Evaluation.objects.create(
+        case=case, milestone_key="month-1", name="Evaluation after one month",
+        due_on=timezone.localdate() + timedelta(days=5),
+    )  # fmt: skip
+    Referral.objects.create(
+        case=case, service="Parenting support", status=Referral.Status.WAITING,
+        waiting_since=timezone.localdate() - timedelta(days=20), created_by=world.case_director,
+    )  # fmt: skip
+    dossier_services.information_request_create(
+        actor=world.coordinator, case=case, to_organisation=world.welfare,
+        question="Is the family known to the welfare service?",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )  # fmt: skip
+    client.force_login(world.case_director)
+    client.get("/")
+    with django_assert_num_queries(QUERIES_ON_MY_WORK - 1):  # no admissibility list: no coordinator
+        html = client.get("/").content.decode()
+    for shown in (
+        "Colleague's task",
+        world.team_member.full_name,
+        "Task of the welfare service",
+        world.welfare.name,
+        "Evaluation after one month",
+        "Parenting support",
+        "Is the family known to the welfare service?",
+        case.reference,
+    ):
+        assert escape(shown) in html, shown
 
 
 def test_coordinator_sees_registrations_waiting_for_admissibility(client, world):
