@@ -128,7 +128,9 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-registered_at"]
         indexes = [
-            models.Index(fields=["region", "stage"], name="case_region_stage_idx"),
+            # The cases of a region by stage, with their key: the agenda's subqueries
+            # ("the region's open cases") from the index alone.
+            models.Index(fields=["region", "stage", "id"], name="case_region_stage_id_idx"),
             models.Index(fields=["stage", "stage_changed_at"], name="case_stage_since_idx"),
             # The orders of the case lists, the API and the board: read in index order,
             # a page of 50 stops after 50 visible cases instead of sorting the region.

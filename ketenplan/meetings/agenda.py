@@ -238,13 +238,15 @@ def propose(
         add(Kind.EVALUATION, f"evaluation:{pk}", case_id, evaluation_id=pk, due_on=due_on)
 
     # 4. Cases with actions past their due date on the day of the meeting, longest late
-    #    first: one row per case (the window counts the cases, after the grouping).
+    #    first: one row per case (the window counts the cases, after the grouping). Both
+    #    the region's open cases and their late actions come from indexes alone
+    #    (case_region_stage_id_idx, action_open_due_idx): hence COUNT(*), not of a column.
     open_cases = Case.objects.filter(region_id=region_id).exclude(stage=Stage.CLOSED).values("pk")
     late = (
         Action.objects.filter(case_id__in=open_cases, status__in=Action.OPEN_STATUSES, due_on__lt=on)
         .order_by()
         .values("case_id")
-        .annotate(count=Count("pk"), oldest=Min("due_on"), waiting=everything)
+        .annotate(count=Count("*"), oldest=Min("due_on"), waiting=everything)
         .order_by("oldest", "case_id")
         .values_list("case_id", "count", "oldest", "waiting")
     )

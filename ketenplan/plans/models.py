@@ -201,9 +201,14 @@ class Action(models.Model):
             models.Index(fields=["owner", "status", "due_on"], name="action_owner_idx"),
             models.Index(fields=["owner_organisation", "status", "due_on"], name="action_org_idx"),
             models.Index(fields=["case", "status"], name="action_case_idx"),
-            # The agenda's "cases whose actions are late": open actions past a date, per
-            # case (meetings.agenda.propose) — a range over the late ones only, covering.
-            models.Index(fields=["status", "due_on", "case"], name="action_late_idx"),
+            # The agenda's "cases whose actions are late" (meetings.agenda.propose) and the
+            # packet's late actions: per case of the region, its open actions past a date,
+            # from the index alone (PostgreSQL; no row of a done action is read).
+            models.Index(
+                fields=["case", "due_on"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="action_open_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -368,6 +373,13 @@ class Evaluation(models.Model):
             # index order, a short list stops after its first visible rows.
             models.Index(
                 fields=["due_on", "id"], condition=Q(held_on__isnull=True), name="evaluation_open_due_idx"
+            ),
+            # The same per case (the agenda: the evaluations due of the region's cases in
+            # execution), from the index alone.
+            models.Index(
+                fields=["case", "due_on", "id"],
+                condition=Q(held_on__isnull=True),
+                name="evaluation_open_case_idx",
             ),
         ]
         constraints = [

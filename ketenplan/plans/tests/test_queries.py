@@ -137,3 +137,15 @@ def test_execution_page_in_execution_stage_queries(client):
         counts.append(count(client, path))
     assert counts[0] == counts[1], counts
     assert counts[1] <= MAX_EXECUTION_PAGE
+
+
+def test_the_open_actions_index_holds_exactly_the_open_statuses():
+    """``action_open_due_idx`` spells the open statuses out (a model's Meta cannot name
+    the model's own constants): it must stay the same set as ``Action.OPEN_STATUSES``,
+    or the agenda's late actions would be read past it."""
+    from django.db.models import Q
+
+    from ketenplan.plans.models import Action
+
+    index = next(i for i in Action._meta.indexes if i.name == "action_open_due_idx")
+    assert index.condition == Q(status__in=list(Action.OPEN_STATUSES))
