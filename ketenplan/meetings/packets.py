@@ -211,6 +211,7 @@ class CaseRow:
 @dataclass(frozen=True, slots=True)
 class MemberRow:
     case_id: int
+    person_id: int
     person: Named
     roles: list
     labels: Labels
@@ -359,22 +360,31 @@ def member_rows(case_ids, labels: Labels) -> dict[int, list[MemberRow]]:
     """The members of each case, oldest first."""
     members = defaultdict(list)
     if case_ids:
-        for case_id, roles, given, prefix, family in (
+        for case_id, roles, person_id, given, prefix, family in (
             CaseMember.objects.filter(case_id__in=sorted(case_ids))
             .order_by("added_at", "pk")
-            .values_list("case_id", "roles", *(f"person__{f}" for f in PERSON_NAME_FIELDS))
+            .values_list("case_id", "roles", "person_id", *(f"person__{f}" for f in PERSON_NAME_FIELDS))
         ):
             members[case_id].append(
-                MemberRow(case_id, Named(_full_name(given, prefix, family)), roles, labels)
+                MemberRow(case_id, person_id, Named(_full_name(given, prefix, family)), roles, labels)
             )
     return members
 
 
-def latest_readable_contributions(user, case_ids) -> tuple[dict[int, list], dict[int, int]]:
+def person_names(members: dict[int, list[MemberRow]]) -> dict[int, Named]:
+    """The name of every member of the packet's cases, by person key."""
+    return {m.person_id: m.person for rows in members.values() for m in rows}
+
+
+def latest_readable_contributions(
+    user, case_ids, names: dict[int, Named]
+) -> tuple[dict[int, list], dict[int, int]]:
     """Of each of ``case_ids`` (cases the viewer's organisation takes part in), the latest
     ``CONTRIBUTIONS_PER_CASE`` contributions ``user`` may read, and how many they may read
     in all: the keys of every readable contribution (small rows), then the few shown in
-    full."""
+    full. The person a contribution is about is a member of its case (the dossier
+    allows no other), named from ``names`` (``person_names``): joining the persons
+    table here let PostgreSQL hash all of a region's persons for a few hundred rows."""
     contributions = defaultdict(list)
     counts: dict[int, int] = {}
     if not case_ids:
@@ -389,9 +399,7 @@ def latest_readable_contributions(user, case_ids) -> tuple[dict[int, list], dict
             latest.append(pk)
     if not latest:
         return contributions, counts
-    organisations = NamedOnce()
-    domains: dict[tuple, LifeDomainName] = {}
-    for row in (
+    rows = list(
         Contribution.objects.filter(pk__in=latest)
         .order_by("case_id", *newest_first)
         .values_list(
@@ -403,10 +411,16 @@ def latest_readable_contributions(user, case_ids) -> tuple[dict[int, list], dict
             "life_domain__name_en",
             "organisation__name",
             "about_person_id",
-            *(f"about_person__{f}" for f in PERSON_NAME_FIELDS),
         )
-    ):
-        pk, case_id, text, occurred_on, nl, en, org, about, *name = row
+    )
+    missing = {row[-1] for row in rows if row[-1] is not None} - set(names)
+    if missing:  # no member (any more): named from the persons table after all
+        Person = apps.get_model("persons", "Person")
+        found = Person.objects.filter(pk__in=sorted(missing)).values_list("pk", *PERSON_NAME_FIELDS)
+        names = names | {pk: Named(_full_name(*name)) for pk, *name in found}
+    organisations = NamedOnce()
+    domains: dict[tuple, LifeDomainName] = {}
+    for pk, case_id, text, occurred_on, nl, en, org, about in rows:
         domain = domains.get((nl, en)) or domains.setdefault((nl, en), LifeDomainName(nl, en))
         contributions[case_id].append(
             ContributionRow(
@@ -416,7 +430,7 @@ def latest_readable_contributions(user, case_ids) -> tuple[dict[int, list], dict
                 occurred_on=occurred_on,
                 life_domain=domain,
                 organisation=organisations[org],
-                about_person=Named(_full_name(*name)) if about is not None else None,
+                about_person=names[about] if about is not None else None,
             )
         )
     return contributions, counts
@@ -508,7 +522,7 @@ def packet_for(*, user, meeting: Meeting) -> Packet:
     # a case seen through emergency access shows no contributions.
     members = member_rows(cases, labels)
     contributions, contribution_counts = latest_readable_contributions(
-        user, [pk for pk, case in cases.items() if case.viewer_participates]
+        user, [pk for pk, case in cases.items() if case.viewer_participates], person_names(members)
     )
     shown = [i for i in items if i.case_id in cases]
 

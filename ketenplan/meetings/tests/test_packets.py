@@ -139,6 +139,22 @@ def test_packet_contributions_follow_the_dossier_scope_and_consent(world, settin
     assert c["registered"].pk not in contributions_of(world.team_member)
 
 
+def test_a_contribution_names_the_person_it_is_about(world, setting):
+    """Named from the case's members the packet already read; a person who is no member
+    (any more) is named from the persons table, never left out."""
+    from ketenplan.meetings.packets import latest_readable_contributions
+
+    executing, mother = setting["executing"], setting["contributions"]["police_mother"].about_person
+    packet = packet_for(user=world.referrer, meeting=setting["meeting"])
+    entry = next(e for e in packet.items if e.case is not None and e.case.pk == executing.pk)
+    about = {x.pk: x.about_person for x in entry.contributions}
+    assert str(about[setting["contributions"]["police_mother"].pk]) == mother.full_name
+    assert about[setting["contributions"]["police_family"].pk] is None
+    contributions, _counts = latest_readable_contributions(world.referrer, [executing.pk], names={})
+    named = {x.pk: x.about_person for x in contributions[executing.pk]}
+    assert str(named[setting["contributions"]["police_mother"].pk]) == mother.full_name
+
+
 def test_the_packet_page_needs_the_confidentiality_statement_and_is_audited(client, world, setting):
     meeting, registered, executing = setting["meeting"], setting["registered"], setting["executing"]
     client.force_login(world.team_member)
