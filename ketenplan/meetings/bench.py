@@ -31,6 +31,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ketenplan.benchmark.meter import metered
+from ketenplan.core.settle import settle
 
 #: The issue's target for the agenda and the packets, in milliseconds.
 TARGET_MS = 300
@@ -132,6 +133,7 @@ def measure(*, region_id: int | None = None, rounds: int = 5, attendees: int = 8
         first_build = Sample(lambda: services.agenda_prepare(actor=coordinator, meeting=meeting))
         for professional in table:  # warm-up: per-process caches, translations
             packet_for(user=professional, meeting=meeting)
+        settle()  # as a web worker settles after start-up (config.wsgi)
         proposals = [Sample(lambda: agenda.propose(meeting)) for _ in range(rounds)]
         for _ in range(rounds):
             prepared = Sample(lambda: services.agenda_prepare(actor=coordinator, meeting=meeting))
