@@ -30,7 +30,9 @@ OUT = os.environ["BENCH_LOCUST_OUT"]
 WAIT = (float(os.environ.get("BENCH_WAIT_MIN", "0")), float(os.environ.get("BENCH_WAIT_MAX", "0.05")))
 
 _personas = itertools.cycle(FIXTURE["personas"])
-samples: dict[str, list[tuple[float, int, int]]] = defaultdict(list)  # name -> (ms, queries, ok)
+# name -> (ms, queries, ok, shape); the shape is what decides a request's queries besides
+# the code: the persona, and for a page of one case the case's stage (``Professional.shape``).
+samples: dict[str, list[tuple[float, int, int, str]]] = defaultdict(list)
 errors: dict[str, list[str]] = defaultdict(list)
 started_at = [None]
 
@@ -42,7 +44,8 @@ def _record(request_type, name, response_time, response_length, response=None, e
     queries = -1
     if response is not None and getattr(response, "headers", None) is not None:
         queries = int(response.headers.get("X-Bench-Queries", -1))
-    samples[name].append((response_time, queries, 0 if exception else 1))
+    shape = (kw.get("context") or {}).get("shape", "")
+    samples[name].append((response_time, queries, 0 if exception else 1, shape))
     if exception and len(errors[name]) < 5:
         errors[name].append(f"{exception}"[:300])
     total = sum(len(v) for v in samples.values())
@@ -83,8 +86,15 @@ class Professional(HttpUser):
         self.api = {"Authorization": f"Bearer {self.p['token']}", "Accept": "application/json"}
         self.case = lambda: random.choice(self.p["cases"])
 
-    def get(self, url, name, **kw):
-        with self.client.get(url, name=name, allow_redirects=False, catch_response=True, **kw) as r:
+    def shape(self, case=None) -> str:
+        """Who asks, and for a page of one case that case's stage."""
+        if case is None:
+            return self.p["name"]
+        return f"{self.p['name']} · {self.p['case_stages'].get(str(case), '?')}"
+
+    def get(self, url, name, case=None, **kw):
+        with self.client.get(url, name=name, allow_redirects=False, catch_response=True,
+                             context={"shape": self.shape(case)}, **kw) as r:  # fmt: skip
             if r.status_code != 200:
                 r.failure(f"{r.status_code} for {url}")
 
@@ -98,11 +108,13 @@ class Professional(HttpUser):
 
     @task(5)
     def case_page(self):
-        self.get(f"/cases/{self.case()}/", "case page")
+        case = self.case()
+        self.get(f"/cases/{case}/", "case page", case=case)
 
     @task(2)
     def timeline(self):
-        self.get(f"/cases/{self.case()}/timeline/", "case timeline")
+        case = self.case()
+        self.get(f"/cases/{case}/timeline/", "case timeline", case=case)
 
     @task(2)
     def board(self):
@@ -119,7 +131,8 @@ class Professional(HttpUser):
 
     @task(2)
     def risk(self):
-        self.get(f"/cases/{self.case()}/risk/", "risk page")
+        case = self.case()
+        self.get(f"/cases/{case}/risk/", "risk page", case=case)
 
     @task(2)
     def api_list(self):
@@ -127,7 +140,8 @@ class Professional(HttpUser):
 
     @task(2)
     def api_detail(self):
-        self.get(f"/api/cases/{self.case()}/", "API case detail", headers=self.api)
+        case = self.case()
+        self.get(f"/api/cases/{case}/", "API case detail", case=case, headers=self.api)
 
     @task(1)
     def write_contact(self):
@@ -137,7 +151,7 @@ class Professional(HttpUser):
         body = {"kind": "phone", "at": "2024-05-01T10:00:00+02:00", "with_persons": [person],
                 "summary": "Telefonisch contact met moeder; afspraken overlopen."}  # fmt: skip
         with self.client.post(f"/api/cases/{case}/contacts/", json=body, headers=self.api, name="write: contact",
-                              catch_response=True) as r:  # fmt: skip
+                              catch_response=True, context={"shape": self.shape(case)}) as r:  # fmt: skip
             if r.status_code != 201:
                 r.failure(f"{r.status_code}: {r.text[:200]}")
 

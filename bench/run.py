@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,20 +288,50 @@ def parse_write_latency(text: str) -> dict:
 
 def compare_queries(result: dict) -> dict | None:
     """The queries per request of each page against the latest results of the other
-    scale (region <-> national) on the same database: every difference is listed."""
+    scale (region <-> national) on the same database, for the same shape of request: the
+    same persona, and for a page of one case a case in the same stage (what a page reads
+    depends on the state of what it shows; the cases sampled differ between the scales).
+    Every difference is listed; shapes only one run saw are not compared."""
     other = {"region": "national", "national": "region"}.get(result["scale"])
     if other is None:
         return None
     previous = sorted(RESULTS.glob(f"*-{other}-{result['database']}.json"))
     if not previous:
-        return {"other": other, "file": None, "differences": {}}
+        return {"other": other, "file": None, "differences": {}, "compared": 0}
     theirs = json.loads(previous[-1].read_text())
-    differences = {}
+    differences, compared = {}, 0
     for name, page in result["pages"].items():
-        if name in theirs.get("pages", {}) and page["queries"] != theirs["pages"][name]["queries"]:
-            differences[name] = {result["scale"]: page["queries"], other: theirs["pages"][name]["queries"]}
+        their_page = theirs.get("pages", {}).get(name)
+        if their_page is None:
+            continue
+        mine, their = page.get("queries_by_shape"), their_page.get("queries_by_shape")
+        if not mine or not their:  # results from before shapes were recorded: whole pages
+            compared += 1
+            if page["queries"] != their_page["queries"]:
+                differences[name] = {result["scale"]: page["queries"], other: their_page["queries"]}
+            continue
+        for shape in sorted(set(mine) & set(their)):
+            compared += 1
+            if mine[shape] != their[shape]:
+                differences[f"{name} [{shape}]"] = {result["scale"]: mine[shape], other: their[shape]}
     missing = sorted(set(result["pages"]) ^ set(theirs.get("pages", {})))
-    return {"other": other, "file": previous[-1].name, "differences": differences, "not_in_both": missing}
+    return {
+        "other": other,
+        "file": previous[-1].name,
+        "differences": differences,
+        "compared": compared,
+        "not_in_both": missing,
+    }
+
+
+def queries_by_shape(rows) -> dict[str, list[int]]:
+    """The query counts seen per *shape* of request (the locustfile's ``shape``: the
+    persona, and for a page of one case its stage)."""
+    seen = defaultdict(set)
+    for row in rows:
+        if len(row) > 3 and row[1] >= 0:
+            seen[row[3]].add(row[1])
+    return {shape: sorted(counts) for shape, counts in sorted(seen.items())}
 
 
 def phase_figures(raw: dict) -> tuple[dict, float]:
@@ -321,6 +352,7 @@ def phase_figures(raw: dict) -> tuple[dict, float]:
             "mean_ms": round(statistics.fmean(ms), 2),
             "rps": round(len(rows) / duration, 1),
             "queries": sorted({r[1] for r in rows if r[1] >= 0}),
+            "queries_by_shape": queries_by_shape(rows),
         }
     return pages, duration
 
@@ -337,6 +369,11 @@ def summarise(scale, db, data, load, args) -> dict:
         page = dict(paced or {"requests": 0, "errors": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None})
         page["errors"] = (paced or {}).get("errors", 0) + (busy or {}).get("errors", 0)
         page["queries"] = sorted(set((paced or {}).get("queries", [])) | set((busy or {}).get("queries", [])))
+        shapes = defaultdict(set)
+        for phase_page in (paced, busy):
+            for shape, counts in (phase_page or {}).get("queries_by_shape", {}).items():
+                shapes[shape].update(counts)
+        page["queries_by_shape"] = {shape: sorted(counts) for shape, counts in sorted(shapes.items())}
         page["saturated"] = busy
         page["rps"] = busy["rps"] if busy else 0.0
         page["target_p95_ms"] = TARGETS.get(name)
@@ -448,9 +485,15 @@ def extras_markdown(result: dict) -> list[str]:
                 f"{page}: {'/'.join(map(str, q[result['scale']]))} here vs {'/'.join(map(str, q[c['other']]))}"
                 for page, q in sorted(c["differences"].items())
             )
-            lines.append(f"- ⚠️ **Queries per request differ from {c['other']} scale** ({c['file']}): {diffs}")
+            lines.append(
+                f"- ⚠️ **Queries per request differ from {c['other']} scale** for the same persona and case "
+                f"stage ({c['file']}): {diffs}"
+            )
         else:
-            lines.append(f"- Queries per request identical to {c['other']} scale ({c['file']}) ✅")
+            lines.append(
+                f"- Queries per request identical to {c['other']} scale ({c['file']}) for each of the "
+                f"{c.get('compared', 0)} (page, persona, case stage) combinations both runs saw ✅"
+            )
     slowest = result.get("slowest_profile")
     if slowest and "error" in slowest:
         lines.append(f"- Profile of the slowest page ({slowest['page']}): {slowest['error']}")

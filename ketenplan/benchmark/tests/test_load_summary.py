@@ -96,3 +96,39 @@ def test_the_summary_names_the_slowest_page_and_its_profile(run, load):
     text = run.markdown(result)
     assert "**Slowest page against its target: case page** (p95 150 ms, target < 100 ms)" in text
     assert "`bench/results/2026-12-07-region-sqlite-profile.txt`" in text
+
+
+def test_queries_are_compared_across_scales_for_the_same_persona_and_case_stage(run, tmp_path, monkeypatch):
+    """What a case page reads depends on the stage of the case it shows, and the two runs
+    sample different cases: counts are compared per persona and stage, only where both
+    runs saw that combination."""
+
+    class Args:
+        users = 16
+
+    def result_of(scale, rows):
+        raw = {"capacity": phase(1000, {"case page": rows}), "latency": phase(2000, {"case page": rows})}
+        return run.summarise(scale, "postgresql", {}, {"workers": 5, "peak_rss_mb": {}, "raw": raw}, Args)
+
+    region = result_of("region", [
+        (30, 20, 1, "police · intake"), (30, 23, 1, "police · execution"), (30, 25, 1, "police · closed"),
+    ])  # fmt: skip
+    assert region["pages"]["case page"]["queries_by_shape"] == {
+        "police · closed": [25], "police · execution": [23], "police · intake": [20],
+    }  # fmt: skip
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    (tmp_path / "2026-12-07-region-postgresql.json").write_text(run.json.dumps(region))
+
+    same = result_of("national", [(30, 20, 1, "police · intake"), (30, 23, 1, "police · execution")])
+    comparison = run.compare_queries(same)
+    assert comparison["differences"] == {} and comparison["compared"] == 2
+    same["queries_vs_other_scale"] = comparison
+    assert "identical to region scale" in run.markdown(same)
+
+    grown = result_of("national", [(30, 20, 1, "police · intake"), (30, 24, 1, "police · execution")])
+    comparison = run.compare_queries(grown)
+    assert comparison["differences"] == {
+        "case page [police · execution]": {"national": [24], "region": [23]},
+    }
+    grown["queries_vs_other_scale"] = comparison
+    assert "case page [police · execution]: 24 here vs 23" in run.markdown(grown)

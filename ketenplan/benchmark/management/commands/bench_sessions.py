@@ -95,6 +95,7 @@ class Command(BaseCommand):
             visible = visible_cases(user=user).order_by("-pk")
             sample = list(visible.values_list("pk", flat=True)[:cases])
             execution = list(visible.filter(stage=Stage.EXECUTION).values_list("pk", flat=True)[:cases])
+            stages = visible.filter(pk__in=sample).values_list("pk", "stage")
             members = dict(
                 CaseMember.objects.filter(case_id__in=execution).values_list("case_id", "person_id")
             )
@@ -110,6 +111,9 @@ class Command(BaseCommand):
                 "session": session.session_key,
                 "token": token,
                 "cases": sample,
+                # What decides a case page's queries besides the code: the case's stage
+                # (the load run compares queries per persona and stage across scales).
+                "case_stages": {str(pk): stage for pk, stage in stages},
                 "execution_cases": [[c, members[c]] for c in execution if c in members],
                 "names": [[g, f, b.isoformat() if b else ""] for g, f, b in names],
                 "visible_cases": visible.count(),
