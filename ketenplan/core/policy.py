@@ -54,7 +54,7 @@ def scope_rule(action: str):
     """Register the queryset scope for ``action``: ``fn(user, queryset) -> queryset``."""
 
     def register(fn):
-        if action in _scopes:
+        if action in _scopes or action in _conditions:
             raise RuntimeError(f"Scope rule {action!r} registered twice.")
         _scopes[action] = fn
         return fn

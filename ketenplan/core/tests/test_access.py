@@ -179,3 +179,20 @@ def test_a_signed_in_professional_without_the_right_is_refused(client, sign_in):
         assert response.status_code in (403, 404), (route.sample, response.status_code)
         checked += 1
     assert checked >= 3
+
+
+def test_a_scope_is_registered_once_as_a_scope_or_as_a_condition():
+    """``case.view`` is a condition rule: registering it again, either way, is refused."""
+    with pytest.raises(RuntimeError):
+        policy.scope_rule("case.view")(lambda user, queryset: queryset)
+    with pytest.raises(RuntimeError):
+        policy.condition_rule("case.view")(lambda user, ref: None)
+
+
+def test_a_condition_without_a_rule_is_an_error_and_nobody_signed_out_meets_one():
+    from django.contrib.auth.models import AnonymousUser
+
+    signed_in = type("SignedIn", (), {"is_authenticated": True, "is_active": True})()
+    with pytest.raises(RuntimeError):
+        policy.condition(signed_in, "no.such.rule", "case")
+    assert policy.condition(AnonymousUser(), "case.view", "case") == policy.NOTHING
