@@ -50,16 +50,21 @@ def rule(action: str):
     return register
 
 
-def scope_rule(action: str):
-    """Register the queryset scope for ``action``: ``fn(user, queryset) -> queryset``."""
+def _scope_registrar(table: dict, action: str):
+    """A scope is registered once, as a queryset scope or as a condition."""
 
     def register(fn):
         if action in _scopes or action in _conditions:
             raise RuntimeError(f"Scope rule {action!r} registered twice.")
-        _scopes[action] = fn
+        table[action] = fn
         return fn
 
     return register
+
+
+def scope_rule(action: str):
+    """Register the queryset scope for ``action``: ``fn(user, queryset) -> queryset``."""
+    return _scope_registrar(_scopes, action)
 
 
 def condition_rule(action: str):
@@ -67,14 +72,7 @@ def condition_rule(action: str):
     ``ref`` is the path from the queried rows to the key of the object the rule is about
     ("pk" for those objects themselves). ``scope`` of the objects themselves derives from
     it, so the rule is written once for both."""
-
-    def register(fn):
-        if action in _conditions or action in _scopes:
-            raise RuntimeError(f"Scope rule {action!r} registered twice.")
-        _conditions[action] = fn
-        return fn
-
-    return register
+    return _scope_registrar(_conditions, action)
 
 
 def registered_actions() -> set[str]:
