@@ -424,6 +424,10 @@ def test_case_director_logs_contacts_holds_the_evaluations_and_closes_with_measu
 
 def test_partner_of_an_organisation_outside_the_case_sees_nothing_of_it(persona):
     world = make_world()
+    # The outsider's own name is on every page: not one of the family's (the factory
+    # draws Flemish names, "Ward Peeters" among them).
+    world.outsider.full_name = "Lotte Verhaegen"
+    world.outsider.save(update_fields=["full_name"])
     case, _plan = running_case(world)
     police_note = "Arrested for the third time this year; a knife was found in the car."
     contribution = dossier_services.contribution_add(
