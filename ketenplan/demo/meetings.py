@@ -500,10 +500,13 @@ def open_consultation_hours(staging: Staging) -> dict[str, ConsultationHour]:
     local_part, key, question, advice = texts.PAST_BOOKING
     booking = _book(staging, hours[key], taken, local_part, question)
     slot = booking.slot
-    week_ago = slot.starts_at - timedelta(weeks=1)
-    ConsultationSlot.objects.filter(pk=slot.pk).update(
-        starts_at=week_ago, ends_at=slot.ends_at - timedelta(weeks=1)
-    )
+    # The first moment from tomorrow on, a week back: in the past, unless the hour falls
+    # on today's weekday later today (a Tuesday-morning seed of a Tuesday hour): then two.
+    back = timedelta(weeks=1)
+    if slot.starts_at - back >= staging.now:
+        back = timedelta(weeks=2)
+    week_ago = slot.starts_at - back
+    ConsultationSlot.objects.filter(pk=slot.pk).update(starts_at=week_ago, ends_at=slot.ends_at - back)
     advised = meeting_services.booking_advice_record(
         actor=staging.coordinator, booking=booking, advice=advice
     )
