@@ -219,7 +219,9 @@ def test_plan_approval_and_new_actions_through_the_plan_services(world):
         plan_version=plan, kind="direct", description="Exclusion order", responsible_organisation=world.police
     )
     series = team(world)
-    meeting = meeting_now(world, series)
+    # Starting now, not half an hour ago: just after midnight that would be yesterday, before
+    # the case's registration, and the plan's approval would rightly be refused.
+    meeting = meeting_now(world, series, started_minutes_ago=0)
     services.agenda_prepare(actor=world.coordinator, meeting=meeting)
     item = AgendaItem.objects.get(meeting=meeting, case=case)
     assert item.kind == AgendaItem.Kind.PLAN
