@@ -79,40 +79,39 @@ def registered_actions() -> set[str]:
     return set(_rules) | set(_scopes) | set(_conditions)
 
 
+def _active_user(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _registered(table: dict, action: str, kind: str):
+    try:
+        return table[action]
+    except KeyError as exc:
+        raise RuntimeError(f"No {kind} rule for {action!r}: add one to the policy.") from exc
+
+
 def can(user, action: str, obj: Any = None) -> bool:
     if action == PUBLIC:
         return True
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active_user(user):
         return False
-    try:
-        check = _rules[action]
-    except KeyError as exc:
-        raise RuntimeError(f"No access rule for {action!r}: add one to the policy.") from exc
-    return bool(check(user, obj))
+    return bool(_registered(_rules, action, "access")(user, obj))
 
 
 def scope(user, action: str, queryset: QuerySet) -> QuerySet:
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active_user(user):
         return queryset.none()
     if action in _conditions:
-        return queryset.filter(_conditions[action](user, "pk"))
-    try:
-        narrow = _scopes[action]
-    except KeyError as exc:
-        raise RuntimeError(f"No scope rule for {action!r}: add one to the policy.") from exc
-    return narrow(user, queryset)
+        return queryset.filter(condition(user, action, "pk"))
+    return _registered(_scopes, action, "scope")(user, queryset)
 
 
 def condition(user, action: str, ref: str) -> Q:
     """The scope of ``action`` as a condition on rows of another model whose ``ref``
     leads to the object: per row, the same answer as ``scope`` gives for the object."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active_user(user):
         return NOTHING
-    try:
-        check = _conditions[action]
-    except KeyError as exc:
-        raise RuntimeError(f"No condition rule for {action!r}: add one to the policy.") from exc
-    return check(user, ref)
+    return _registered(_conditions, action, "condition")(user, ref)
 
 
 def require(user, action: str, obj: Any = None) -> None:
