@@ -324,14 +324,21 @@ def compare_queries(result: dict) -> dict | None:
     }
 
 
-def queries_by_shape(rows) -> dict[str, list[int]]:
+def queries_by_shape(*shaped) -> dict[str, list[int]]:
     """The query counts seen per *shape* of request (the locustfile's ``shape``: the
-    persona, and for a page of one case its stage)."""
+    persona, and for a page of one case its stage), from samples ``(ms, queries, ok,
+    shape)`` or from such mappings already made (of both phases); "" where no shape was
+    recorded."""
     seen = defaultdict(set)
-    for row in rows:
-        if len(row) > 3 and row[1] >= 0:
-            seen[row[3]].add(row[1])
-    return {shape: sorted(counts) for shape, counts in sorted(seen.items())}
+    for rows in shaped:
+        items = rows.items() if isinstance(rows, dict) else ((r[3] if len(r) > 3 else "", [r[1]]) for r in rows)
+        for shape, counts in items:
+            seen[shape].update(q for q in counts if q >= 0)
+    return {shape: sorted(counts) for shape, counts in sorted(seen.items()) if counts}
+
+
+def all_queries(by_shape: dict[str, list[int]]) -> list[int]:
+    return sorted(set().union(*by_shape.values()))
 
 
 def phase_figures(raw: dict) -> tuple[dict, float]:
@@ -343,6 +350,7 @@ def phase_figures(raw: dict) -> tuple[dict, float]:
     pages = {}
     for name, rows in raw["samples"].items():
         ms = [r[0] for r in rows]
+        by_shape = queries_by_shape(rows)
         pages[name] = {
             "requests": len(rows),
             "errors": sum(1 for r in rows if not r[2]),
@@ -351,8 +359,8 @@ def phase_figures(raw: dict) -> tuple[dict, float]:
             "p99_ms": round(percentile(ms, 0.99), 1),
             "mean_ms": round(statistics.fmean(ms), 2),
             "rps": round(len(rows) / duration, 1),
-            "queries": sorted({r[1] for r in rows if r[1] >= 0}),
-            "queries_by_shape": queries_by_shape(rows),
+            "queries_by_shape": by_shape,
+            "queries": all_queries(by_shape),
         }
     return pages, duration
 
@@ -368,12 +376,8 @@ def summarise(scale, db, data, load, args) -> dict:
         paced, busy = latency.get(name), capacity.get(name)
         page = dict(paced or {"requests": 0, "errors": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None})
         page["errors"] = (paced or {}).get("errors", 0) + (busy or {}).get("errors", 0)
-        page["queries"] = sorted(set((paced or {}).get("queries", [])) | set((busy or {}).get("queries", [])))
-        shapes = defaultdict(set)
-        for phase_page in (paced, busy):
-            for shape, counts in (phase_page or {}).get("queries_by_shape", {}).items():
-                shapes[shape].update(counts)
-        page["queries_by_shape"] = {shape: sorted(counts) for shape, counts in sorted(shapes.items())}
+        page["queries_by_shape"] = queries_by_shape(*((p or {}).get("queries_by_shape", {}) for p in (paced, busy)))
+        page["queries"] = all_queries(page["queries_by_shape"])
         page["saturated"] = busy
         page["rps"] = busy["rps"] if busy else 0.0
         page["target_p95_ms"] = TARGETS.get(name)
