@@ -113,11 +113,9 @@ class CaseDetailSerializer(CaseListSerializer):
         ]
 
     def get_repeat_of(self, case) -> int | None:
-        if case.repeat_of_id is None:
-            return None
-        user = self.context["request"].user
         # Another organisation's earlier case: not even its id for those outside it.
-        return case.repeat_of_id if policy.can(user, "case.view", case.repeat_of) else None
+        source = selectors.visible_repeat_source(user=self.context["request"].user, case=case)
+        return source.pk if source is not None else None
 
     @extend_schema(responses=MemberSerializer(many=True))
     def get_members(self, case) -> list:
@@ -129,14 +127,16 @@ class CaseDetailSerializer(CaseListSerializer):
         return ParticipationSerializer(active, many=True).data
 
     def get_steps(self, case) -> list:
+        steps = workflow.available_steps(case)
+        refusals = workflow.refusals(case, steps)
         return [
             {
                 "name": s.name,
                 "label": str(s.label),
-                "possible": (why := workflow.refusal(case, s.name)) is None,
-                "refusal": why,
+                "possible": refusals[s.name] is None,
+                "refusal": refusals[s.name],
             }
-            for s in workflow.available_steps(case)
+            for s in steps
         ]
 
 

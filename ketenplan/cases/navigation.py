@@ -95,13 +95,15 @@ class StepLink:
 def step_links(user, case: Case) -> list[StepLink]:
     """The steps that start from the case's stage, each with why not or where to."""
     links = []
-    for step in workflow.available_steps(case):
+    steps = workflow.available_steps(case)
+    refusals = workflow.refusals(case, steps, CONFIRMABLE)
+    for step in steps:
         url_name, action = STEP_PAGES[step.name]
         links.append(
             StepLink(
                 name=step.name,
                 label=str(step.label),
-                refusal=workflow.refusal(case, step.name, **CONFIRMABLE.get(step.name, {})),
+                refusal=refusals[step.name],
                 url=_url(url_name, case),
                 allowed=policy.can(user, action, case),
                 taken_by=str(TAKEN_BY[action]),

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -74,8 +74,14 @@ def case_list(
 
 
 def case_get(*, user, pk: int, for_update: bool = False) -> Case:
-    """The case as this user may see it, or "not found"."""
-    qs = visible_cases(user=user).select_related(
+    """The case as this user may see it, or "not found". ``repeat_source_visible`` says
+    whether the user may see the earlier case this one repeats (``case.view`` on it, the
+    policy's condition on the ``repeat_of`` key), so the page asks no more per case."""
+    qs = visible_cases(user=user).annotate(
+        repeat_source_visible=ExpressionWrapper(
+            policy.condition(user, "case.view", "repeat_of"), output_field=BooleanField()
+        )
+    ).select_related(
         "region",
         "registered_by",
         "referring_organisation",
@@ -89,6 +95,17 @@ def case_get(*, user, pk: int, for_update: bool = False) -> Case:
         raise Http404 from None
     reads.note_case(case)
     return case
+
+
+def visible_repeat_source(*, user, case: Case) -> Case | None:
+    """The earlier case ``case`` repeats, when ``user`` may see it; otherwise None.
+    Decided by ``case_get``'s annotation when the case came from there."""
+    if case.repeat_of_id is None:
+        return None
+    visible = getattr(case, "repeat_source_visible", None)
+    if visible is None:
+        visible = policy.can(user, "case.view", case.repeat_of)
+    return case.repeat_of if visible else None
 
 
 def case_members(*, user, case: Case) -> list[CaseMember]:

@@ -612,10 +612,8 @@ def _step_view(request, pk: int, key: str):
 
 def _first_refusal(case: Case, steps: tuple[str, ...]) -> str | None:
     """Why none of these steps can be taken now, or None when one can."""
-    reasons = [
-        workflow.refusal(case, name, **navigation.CONFIRMABLE.get(name, {})) for name in steps
-    ]
-    return None if any(r is None for r in reasons) else reasons[0]
+    reasons = workflow.refusals(case, [workflow.STEPS[name] for name in steps], navigation.CONFIRMABLE)
+    return None if any(r is None for r in reasons.values()) else reasons[steps[0]]
 
 
 def _make_step_view(key: str):

@@ -136,17 +136,32 @@ STEPS: dict[str, Step] = {
 
 def refusal(case: Case, step_name: str, **ctx) -> str | None:
     """Why the step cannot be taken now, or None when it can."""
-    step = STEPS[step_name]
-    if case.stage not in step.sources:
-        return str(
-            _("This step is not possible while the case is at stage '%(stage)s'.")
-            % {"stage": Stage(case.stage).label}
-        )
-    if step.guard is not None:
-        reason = step.guard(case, **ctx)
-        if reason:
-            return str(reason)
-    return None
+    return refusals(case, [STEPS[step_name]], {step_name: ctx})[step_name]
+
+
+def refusals(case: Case, steps: list[Step], contexts: dict[str, dict] | None = None) -> dict:
+    """Why each of ``steps`` cannot be taken now (None when it can), by step name; a
+    guard that several of them share with the same context is asked once (the two
+    weighing steps both need a final assessment)."""
+    answers: dict[tuple, str | None] = {}
+    reasons = {}
+    for step in steps:
+        ctx = (contexts or {}).get(step.name, {})
+        if case.stage not in step.sources:
+            reasons[step.name] = str(
+                _("This step is not possible while the case is at stage '%(stage)s'.")
+                % {"stage": Stage(case.stage).label}
+            )
+            continue
+        if step.guard is None:
+            reasons[step.name] = None
+            continue
+        key = (step.guard, tuple(sorted(ctx.items())))
+        if key not in answers:
+            reason = step.guard(case, **ctx)
+            answers[key] = str(reason) if reason else None
+        reasons[step.name] = answers[key]
+    return reasons
 
 
 def lock_case(case: Case, expected_version: int | None = None) -> Case:

@@ -7,8 +7,7 @@ in the context::
 
 from django import template
 
-from ketenplan.core import policy
-
+from .. import selectors
 from ..navigation import case_tabs as _case_tabs
 
 register = template.Library()
@@ -22,9 +21,6 @@ def case_tabs(case, active=""):
 @register.simple_tag(takes_context=True)
 def visible_repeat_source(context, case):
     """The earlier case this one repeats, when the user may see it; otherwise None."""
-    source = getattr(case, "repeat_of", None) if case.repeat_of_id else None
-    if source is None:
-        return None
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    return source if policy.can(user, "case.view", source) else None
+    return selectors.visible_repeat_source(user=user, case=case)

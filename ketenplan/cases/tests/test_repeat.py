@@ -145,3 +145,35 @@ def test_a_repeat_names_the_earlier_case_only_to_those_who_may_see_it():
     # The coordinator sees both registrations (intake).
     as_coordinator = api_as(world.coordinator).get(f"/api/cases/{again.pk}/").json()
     assert as_coordinator["repeat_of"] == earlier.pk
+
+
+def _case_page(client, user, case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    client.get(case.get_absolute_url())  # warm per-process caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(case.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_the_case_page_links_the_earlier_case_only_for_those_who_may_see_it_at_no_extra_query(client):
+    """Whether the viewer may see the earlier case comes with the case itself: a repeat
+    costs the page no query more than a first registration, whoever looks."""
+    world = make_world()
+    earlier = register(world)
+    again = register_again(world, victim_of(earlier), actor=world.outsider)
+    first_time = register(world, actor=world.outsider, family_label="Family Vermeulen")
+    assert again.is_repeat and not first_time.is_repeat and again.stage == first_time.stage
+
+    page, repeat_queries = _case_page(client, world.outsider, again)
+    assert earlier.reference not in page and f"/cases/{earlier.pk}/" not in page
+    _, plain_queries = _case_page(client, world.outsider, first_time)
+    assert repeat_queries == plain_queries
+
+    page, repeat_queries = _case_page(client, world.coordinator, again)
+    assert earlier.reference in page and f'href="/cases/{earlier.pk}/"' in page
+    _, plain_queries = _case_page(client, world.coordinator, first_time)
+    assert repeat_queries == plain_queries

@@ -518,3 +518,24 @@ def test_appointing_a_case_director_with_a_stale_version_is_a_conflict():
             actor=world.coordinator, case=case, professional=world.team_member, expected_version=stale
         )
     assert Case.objects.get(pk=case.pk).case_director == world.case_director
+
+
+def test_steps_that_share_a_guard_ask_it_once():
+    """The two weighing steps both need a final assessment: the case page asks once and
+    gives both the same answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ketenplan.cases.tests.factories import case_at
+
+    world = make_world()
+    case = case_at(world, Stage.WEIGHING)
+    steps = workflow.available_steps(case)
+    assert {s.name for s in steps} == {"weighed_high", "weighed_not_high", "close"}
+    with CaptureQueriesContext(connection) as queries:
+        reasons = workflow.refusals(case, steps, {"close": {"confirm_open_requests": True}})
+    assert [q["sql"] for q in queries].count(queries[0]["sql"]) == 1
+    assert len(queries) == 2  # the assessment once, the open requests once
+    assert reasons["weighed_high"] == reasons["weighed_not_high"]
+    assert reasons["weighed_high"] == workflow.refusal(case, "weighed_high")
+    assert reasons["close"] is None
