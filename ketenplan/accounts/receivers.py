@@ -1,7 +1,8 @@
-"""Security events raised by Django's auth and by allauth, written to the audit trail.
+"""Security events raised by Django's auth and by allauth, written to the audit trail,
+and the region words kept in the session at sign-in.
 
 Signals are the only hook these libraries offer for sign-in and MFA changes; the
-receivers do nothing but record.
+receivers do nothing but record (and remember the region's words, ``core.middleware``).
 """
 
 from allauth.mfa import signals as mfa_signals
@@ -9,11 +10,19 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
 from ketenplan.audit.services import audit_record
+from ketenplan.core.middleware import remember_region_locale
 
 
 @receiver(auth_signals.user_logged_in)
 def record_sign_in(sender, request, user, **kwargs):
     audit_record(action="auth.signed_in", actor=user, request=request, purpose="security")
+
+
+@receiver(auth_signals.user_logged_in)
+def remember_region_words(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None:
+        remember_region_locale(session, user)
 
 
 @receiver(auth_signals.user_logged_out)

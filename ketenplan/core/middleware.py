@@ -5,23 +5,37 @@ from django.utils import translation
 REGION_LOCALE_SESSION_KEY = "ketenplan.region_locale"
 
 
+def region_locale_of(user) -> str:
+    """The region words of ``user``'s organisation ("nl-be", "nl-nl", "en-gb"; "" for none)."""
+    from ketenplan.accounts.models import Organisation
+
+    if not getattr(user, "organisation_id", None):
+        return ""
+    return (
+        Organisation.objects.filter(pk=user.organisation_id)
+        .values_list("region__locale", flat=True)
+        .first()
+        or ""
+    )
+
+
+def remember_region_locale(session, user) -> None:
+    """Keep the region words in the session: done at sign-in (``accounts.receivers``),
+    so that no page pays for them, and the first of several pages opened at once does
+    not race the others to store them."""
+    session[REGION_LOCALE_SESSION_KEY] = region_locale_of(user)
+
+
 def region_locale(request) -> str:
-    """The signed-in professional's region words ("nl-be", "nl-nl", "en-gb"), read once
-    per session so that pages cost no extra query."""
+    """The signed-in professional's region words, from the session (read once per
+    session where the sign-in did not store them)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not getattr(user, "organisation_id", None):
         return ""
     cached = request.session.get(REGION_LOCALE_SESSION_KEY)
     if cached is None:
-        from ketenplan.accounts.models import Organisation
-
-        cached = (
-            Organisation.objects.filter(pk=user.organisation_id)
-            .values_list("region__locale", flat=True)
-            .first()
-            or ""
-        )
-        request.session[REGION_LOCALE_SESSION_KEY] = cached
+        remember_region_locale(request.session, user)
+        cached = request.session[REGION_LOCALE_SESSION_KEY]
     return cached
 
 

@@ -123,3 +123,32 @@ def test_professionals_see_the_words_of_their_region(client, sign_in, settings):
     sign_in(Role.COORDINATOR, organisation=flemish)
     html = client.get("/people/organisations/").content.decode()
     assert "Parket" in html and 'lang="nl-BE"' in html
+
+
+@pytest.mark.django_db
+def test_the_region_words_are_kept_at_sign_in_so_no_page_asks_for_them(client, sign_in, settings):
+    """Stored in the session when the professional signs in: the first page costs no
+    query for them either, and pages opened at once do not each look them up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ketenplan.accounts.models import Role
+    from ketenplan.accounts.tests.factories import OrganisationFactory
+    from ketenplan.core.middleware import REGION_LOCALE_SESSION_KEY
+
+    settings.LANGUAGE_CODE = "nl"
+    sign_in(Role.COORDINATOR, organisation=OrganisationFactory(name="Parket Demo", type="prosecutor"))
+    assert client.session[REGION_LOCALE_SESSION_KEY] == "nl-be"
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/people/organisations/").content.decode()
+    assert 'lang="nl-BE"' in html
+    assert not [q for q in queries if "region__locale" in q["sql"]]
+
+    # A session from before this (no words stored) reads them once and keeps them.
+    session = client.session
+    del session[REGION_LOCALE_SESSION_KEY]
+    session.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert 'lang="nl-BE"' in client.get("/people/organisations/").content.decode()
+    assert len([q for q in queries if "region__locale" in q["sql"]]) == 1
+    assert client.session[REGION_LOCALE_SESSION_KEY] == "nl-be"

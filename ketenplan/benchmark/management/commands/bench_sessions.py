@@ -18,6 +18,7 @@ from ketenplan.api.services import api_token_create
 from ketenplan.benchmark.generator import EMAIL_DOMAIN
 from ketenplan.cases.models import CaseMember, Stage
 from ketenplan.cases.selectors import visible_cases
+from ketenplan.core.middleware import remember_region_locale
 
 PERSONAS = ("coordinator", "case_director", "police", "partner")
 
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            remember_region_locale(session, user)
             session.set_expiry(4 * 3600)
             session.create()
             token = api_token_create(actor=user, name="bench", valid_days=1)
