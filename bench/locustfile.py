@@ -30,9 +30,11 @@ OUT = os.environ["BENCH_LOCUST_OUT"]
 WAIT = (float(os.environ.get("BENCH_WAIT_MIN", "0")), float(os.environ.get("BENCH_WAIT_MAX", "0.05")))
 
 _personas = itertools.cycle(FIXTURE["personas"])
-# name -> (ms, queries, ok, shape); the shape is what decides a request's queries besides
-# the code: the persona, and for a page of one case the case's stage (``Professional.shape``).
-samples: dict[str, list[tuple[float, int, int, str]]] = defaultdict(list)
+# name -> (ms, queries, ok, shape, bookkeeping); the shape is what decides a request's
+# queries besides the code: the persona, and for a page of one case the case's shape
+# (``Professional.shape``); bookkeeping: the occasional writes the bench middleware counts
+# apart (``X-Bench-Bookkeeping``).
+samples: dict[str, list[tuple[float, int, int, str, int]]] = defaultdict(list)
 errors: dict[str, list[str]] = defaultdict(list)
 started_at = [None]
 
@@ -41,11 +43,12 @@ started_at = [None]
 def _record(request_type, name, response_time, response_length, response=None, exception=None, **kw):
     if started_at[0] is None:
         started_at[0] = time.time()
-    queries = -1
+    queries, bookkeeping = -1, 0
     if response is not None and getattr(response, "headers", None) is not None:
         queries = int(response.headers.get("X-Bench-Queries", -1))
+        bookkeeping = int(response.headers.get("X-Bench-Bookkeeping", 0))
     shape = (kw.get("context") or {}).get("shape", "")
-    samples[name].append((response_time, queries, 0 if exception else 1, shape))
+    samples[name].append((response_time, queries, 0 if exception else 1, shape, bookkeeping))
     if exception and len(errors[name]) < 5:
         errors[name].append(f"{exception}"[:300])
     total = sum(len(v) for v in samples.values())
@@ -87,10 +90,10 @@ class Professional(HttpUser):
         self.case = lambda: random.choice(self.p["cases"])
 
     def shape(self, case=None) -> str:
-        """Who asks, and for a page of one case that case's stage."""
+        """Who asks, and for a page of one case that case's shape (``bench_sessions``)."""
         if case is None:
             return self.p["name"]
-        return f"{self.p['name']} · {self.p['case_stages'].get(str(case), '?')}"
+        return f"{self.p['name']} · {self.p['case_shapes'].get(str(case), '?')}"
 
     def get(self, url, name, case=None, **kw):
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True,

@@ -289,8 +289,9 @@ def parse_write_latency(text: str) -> dict:
 def compare_queries(result: dict) -> dict | None:
     """The queries per request of each page against the latest results of the other
     scale (region <-> national) on the same database, for the same shape of request: the
-    same persona, and for a page of one case a case in the same stage (what a page reads
-    depends on the state of what it shows; the cases sampled differ between the scales).
+    same persona, and for a page of one case a case of the same shape (its stage, and whether
+    the persona directs it: what a page reads depends on the state of what it shows; the
+    cases sampled differ between the scales). Bookkeeping writes are not in the counts.
     Every difference is listed; shapes only one run saw are not compared."""
     other = {"region": "national", "national": "region"}.get(result["scale"])
     if other is None:
@@ -326,7 +327,7 @@ def compare_queries(result: dict) -> dict | None:
 
 def queries_by_shape(*shaped) -> dict[str, list[int]]:
     """The query counts seen per *shape* of request (the locustfile's ``shape``: the
-    persona, and for a page of one case its stage), from samples ``(ms, queries, ok,
+    persona, and for a page of one case its shape), from samples ``(ms, queries, ok,
     shape)`` or from such mappings already made (of both phases); "" where no shape was
     recorded."""
     seen = defaultdict(set)
@@ -361,6 +362,7 @@ def phase_figures(raw: dict) -> tuple[dict, float]:
             "rps": round(len(rows) / duration, 1),
             "queries_by_shape": by_shape,
             "queries": all_queries(by_shape),
+            "bookkeeping": sum(r[4] for r in rows if len(r) > 4),
         }
     return pages, duration
 
@@ -378,6 +380,7 @@ def summarise(scale, db, data, load, args) -> dict:
         page["errors"] = (paced or {}).get("errors", 0) + (busy or {}).get("errors", 0)
         page["queries_by_shape"] = queries_by_shape(*((p or {}).get("queries_by_shape", {}) for p in (paced, busy)))
         page["queries"] = all_queries(page["queries_by_shape"])
+        page["bookkeeping"] = sum((p or {}).get("bookkeeping", 0) for p in (paced, busy))
         page["saturated"] = busy
         page["rps"] = busy["rps"] if busy else 0.0
         page["target_p95_ms"] = TARGETS.get(name)
@@ -490,14 +493,20 @@ def extras_markdown(result: dict) -> list[str]:
                 for page, q in sorted(c["differences"].items())
             )
             lines.append(
-                f"- ⚠️ **Queries per request differ from {c['other']} scale** for the same persona and case "
-                f"stage ({c['file']}): {diffs}"
+                f"- ⚠️ **Queries per request differ from {c['other']} scale** for the same persona and case shape "
+                f"({c['file']}): {diffs}"
             )
         else:
             lines.append(
                 f"- Queries per request identical to {c['other']} scale ({c['file']}) for each of the "
-                f"{c.get('compared', 0)} (page, persona, case stage) combinations both runs saw ✅"
+                f"{c.get('compared', 0)} (page, persona, case shape) combinations both runs saw ✅"
             )
+    bookkeeping = {name: p["bookkeeping"] for name, p in result["pages"].items() if p.get("bookkeeping")}
+    if bookkeeping:
+        lines.append(
+            "- Counted apart from the queries: the API token's last-use time, written at most every "
+            "five minutes per token: " + ", ".join(f"{n}: {k} writes" for n, k in sorted(bookkeeping.items()))
+        )
     slowest = result.get("slowest_profile")
     if slowest and "error" in slowest:
         lines.append(f"- Profile of the slowest page ({slowest['page']}): {slowest['error']}")

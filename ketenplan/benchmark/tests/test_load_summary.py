@@ -132,3 +132,18 @@ def test_queries_are_compared_across_scales_for_the_same_persona_and_case_stage(
     }
     grown["queries_vs_other_scale"] = comparison
     assert "case page [police · execution]: 24 here vs 23" in run.markdown(grown)
+
+
+def test_bookkeeping_writes_are_summed_apart_and_named_in_the_summary(run, load):
+    class Args:
+        users = 16
+
+    load["raw"]["latency"]["samples"]["API case detail"] = [(30, 12, 1, "police · execution", 1)] + [
+        (30, 12, 1, "police · execution", 0)
+    ] * 9
+    load["raw"]["capacity"]["samples"]["API case detail"] = [(300, 12, 1, "police · execution", 1)] * 2
+    result = run.summarise("region", "sqlite", {"rows": {"cases_case": 10}}, load, Args)
+    page = result["pages"]["API case detail"]
+    assert page["queries"] == [12] and page["bookkeeping"] == 3
+    assert result["pages"]["case page"]["bookkeeping"] == 0  # samples without the field
+    assert "API case detail: 3 writes" in run.markdown(result)

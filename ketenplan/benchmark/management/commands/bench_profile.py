@@ -133,7 +133,7 @@ class Command(BaseCommand):
                 walls.append(wall * 1000)
                 cpus.append(cpu * 1000)
                 sqls.append(meter.seconds * 1000)
-                queries.append(meter.queries)
+                queries.append(meter.page_queries)
             if profiler is not None:
                 profiler.stop()
                 out = Path(profile)

@@ -97,7 +97,7 @@ class Command(BaseCommand):
             visible = visible_cases(user=user).order_by("-pk")
             sample = list(visible.values_list("pk", flat=True)[:cases])
             execution = list(visible.filter(stage=Stage.EXECUTION).values_list("pk", flat=True)[:cases])
-            stages = visible.filter(pk__in=sample).values_list("pk", "stage")
+            shapes = visible.filter(pk__in=sample).values_list("pk", "stage", "case_director_id")
             members = dict(
                 CaseMember.objects.filter(case_id__in=execution).values_list("case_id", "person_id")
             )
@@ -113,9 +113,13 @@ class Command(BaseCommand):
                 "session": session.session_key,
                 "token": token,
                 "cases": sample,
-                # What decides a case page's queries besides the code: the case's stage
-                # (the load run compares queries per persona and stage across scales).
-                "case_stages": {str(pk): stage for pk, stage in stages},
+                # What decides a case page's queries besides the code: the case's stage,
+                # and whether the persona directs it (the director adds partners) -- the
+                # load run compares queries per persona and case shape across scales.
+                "case_shapes": {
+                    str(pk): f"{stage} · directs" if director == user.pk else stage
+                    for pk, stage, director in shapes
+                },
                 "execution_cases": [[c, members[c]] for c in execution if c in members],
                 "names": [[g, f, b.isoformat() if b else ""] for g, f, b in names],
                 "visible_cases": visible.count(),
