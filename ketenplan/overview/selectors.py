@@ -137,7 +137,7 @@ def my_work(*, user, today: date | None = None) -> MyWork | None:
     if not policy.can(user, "case.list"):
         return None
     from ketenplan.dossier.selectors import open_requests_to_my_organisation
-    from ketenplan.plans.selectors import due_evaluations, my_actions, waiting_referrals
+    from ketenplan.plans.selectors import due_evaluations, my_first_actions, waiting_referrals
 
     today = today or timezone.localdate()
     is_coordinator = user.has_role(Role.COORDINATOR)
@@ -166,7 +166,7 @@ def my_work(*, user, today: date | None = None) -> MyWork | None:
         else []
     )
     return MyWork(
-        actions=list(my_actions(user=user, today=today)[:MY_WORK_LIMIT]),
+        actions=my_first_actions(user=user, limit=MY_WORK_LIMIT, today=today),
         directed_cases=list(directed[:MY_WORK_LIMIT]),
         evaluations=list(evaluations[:MY_WORK_LIMIT]),
         requests=list(requests),

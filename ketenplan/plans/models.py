@@ -198,8 +198,19 @@ class Action(models.Model):
         verbose_name_plural = _("actions")
         ordering = ["due_on", "id"]
         indexes = [
-            models.Index(fields=["owner", "status", "due_on"], name="action_owner_idx"),
-            models.Index(fields=["owner_organisation", "status", "due_on"], name="action_org_idx"),
+            # "My work": a professional's and an organisation's open actions in due order,
+            # so that the first few are read from the index and the scan stops there (a
+            # coordination point owns thousands; plans.selectors.my_first_actions).
+            models.Index(
+                fields=["owner", "due_on", "id"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="action_owner_open_idx",
+            ),
+            models.Index(
+                fields=["owner_organisation", "due_on", "id"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="action_org_open_idx",
+            ),
             models.Index(fields=["case", "status"], name="action_case_idx"),
             # The agenda's "cases whose actions are late" (meetings.agenda.propose) and the
             # packet's late actions: per case of the region, its open actions past a date,

@@ -491,26 +491,27 @@ EVALUATION_LIST_FIELDS = ("due_on", "name", "case__reference", "case__family_lab
 REFERRAL_LIST_FIELDS = ("service", "waiting_since", "case__reference")
 
 
-def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date | None = None) -> QuerySet:
-    """Open actions owned by the user or by the user's organisation in cases the user
-    may see; by default only those overdue or due within ``due_within_days`` days.
-    Each row has ``is_mine`` (owned by the user personally); read for a work list
-    (``ACTION_LIST_FIELDS``)."""
-    if user is None or not user.is_authenticated:
-        return Action.objects.none()
-    today = today or timezone.localdate()
-    # The status and due date repeated in each branch, so that each is answered by its
-    # own index (action_owner_idx, action_org_idx: owner, status, due date) instead of
-    # walking every open action of the region by due date.
+def _open_actions_due(user, due_within_days: int | None, today: date) -> QuerySet:
+    """Open actions in open cases the user may see, overdue or due within
+    ``due_within_days`` days (all of them with None), whoever owns them."""
     due = Q(status__in=Action.OPEN_STATUSES)
     if due_within_days is not None:
         due &= Q(due_on__lte=today + timedelta(days=due_within_days))
-    mine = Q(owner_id=user.pk) & due
+    return Action.objects.filter(due, _visible_case(user, open_only=True))
+
+
+def _my_owners(user) -> list[Q]:
+    """Owned by the user personally, or by the user's organisation."""
+    owners = [Q(owner_id=user.pk)]
     if user.organisation_id:
-        mine |= Q(owner_organisation_id=user.organisation_id) & due
-    qs = Action.objects.filter(mine, _visible_case(user, open_only=True))
+        owners.append(Q(owner_organisation_id=user.organisation_id))
+    return owners
+
+
+def _work_list(actions: QuerySet, user) -> QuerySet:
+    """Read for a work list (``ACTION_LIST_FIELDS``), with ``is_mine``, in due order."""
     return (
-        qs.select_related("case", "owner", "owner_organisation")
+        actions.select_related("case", "owner", "owner_organisation")
         .only(*ACTION_LIST_FIELDS)
         .annotate(
             is_mine=Conditional(
@@ -521,6 +522,37 @@ def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date
         )
         .order_by("due_on", "pk")
     )
+
+
+def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date | None = None) -> QuerySet:
+    """Open actions owned by the user or by the user's organisation in cases the user
+    may see; by default only those overdue or due within ``due_within_days`` days.
+    Each row has ``is_mine`` (owned by the user personally); read for a work list
+    (``ACTION_LIST_FIELDS``). For the first few only, ``my_first_actions``."""
+    if user is None or not user.is_authenticated:
+        return Action.objects.none()
+    owners = _my_owners(user)
+    mine = owners[0] if len(owners) == 1 else owners[0] | owners[1]
+    due = _open_actions_due(user, due_within_days, today or timezone.localdate())
+    return _work_list(due.filter(mine), user)
+
+
+def my_first_actions(
+    *, user, limit: int, due_within_days: int | None = DUE_SOON_DAYS, today: date | None = None
+) -> list[Action]:
+    """The first ``limit`` of ``my_actions``, in the same order: the first ``limit`` of
+    the user's own and of the organisation's, each read in due order from its index
+    (``action_owner_open_idx``, ``action_org_open_idx``) so that the database stops after
+    a few rows, then merged. (As one query with "owner or organisation", PostgreSQL read
+    and sorted every open action of a coordination point, thousands of them, for the ten
+    it shows.)"""
+    if user is None or not user.is_authenticated or limit <= 0:
+        return []
+    due = _open_actions_due(user, due_within_days, today or timezone.localdate())
+    first = {}
+    for owner in _my_owners(user):  # an action both mine and my organisation's: once
+        first.update((a.pk, a) for a in _work_list(due.filter(owner), user)[:limit])
+    return sorted(first.values(), key=lambda a: (a.due_on, a.pk))[:limit]
 
 
 def due_evaluations(*, user, before: date) -> QuerySet:

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ketenplan.accounts.models import Role
@@ -415,6 +417,50 @@ def test_my_actions_mine_and_my_organisations_due_soon(world):
     assert [r.is_mine for r in rows] == [True, False]
     assert len(selectors.my_actions(user=world.case_director, due_within_days=None)) == 3
     assert list(selectors.my_actions(user=world.outsider)) == []
+
+
+def test_my_first_actions_are_the_first_of_my_actions_in_the_same_order(world):
+    """The first few, read per owner (the user, the organisation) and merged: the same
+    rows and order as the whole list gives, an action both mine and my organisation's
+    once, nothing of another organisation or of a case the user may not see."""
+    case, _plan = running_case(world)
+    other_case, _ = running_case(world)
+    late_mine = new_action(world, case, due_on=later(1))
+    colleagues = [new_action(world, case, owner=world.team_member, due_on=later(d)) for d in (2, 4, 9)]
+    mine = [new_action(world, other_case, due_on=later(d)) for d in (4, 6)]
+    new_action(world, case, due_on=later(60))  # not due soon
+    police = ProfessionalFactory(organisation=world.police, roles=[Role.PARTNER])
+    new_action(world, case, owner=police, owner_organisation=world.police, due_on=later(0))
+    everything = list(selectors.my_actions(user=world.case_director))
+    assert everything == sorted([late_mine, *colleagues, *mine], key=lambda a: (a.due_on, a.pk))
+    for limit in (1, 2, 3, 5, 6, 20):
+        first = selectors.my_first_actions(user=world.case_director, limit=limit)
+        assert first == everything[:limit], limit
+        assert [a.is_mine for a in first] == [a.is_mine for a in everything[:limit]]
+    assert selectors.my_first_actions(user=world.outsider, limit=5) == []
+    assert selectors.my_first_actions(user=world.case_director, limit=0) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plan")
+def test_my_first_actions_are_read_from_the_owners_indexes_in_due_order(world):
+    """Each owner's first actions come from its partial index in due order (migration
+    plans 0007), so the scan stops after a few rows: with table scans and sorts off,
+    PostgreSQL must still find such a plan (on a test's few rows it would rather read
+    the table)."""
+    case, _plan = running_case(world)
+    new_action(world, case, due_on=later(3))
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.my_first_actions(user=world.case_director, limit=10)
+    firsts = [q["sql"] for q in queries if "LIMIT 10" in q["sql"] and 'FROM "plans_action"' in q["sql"]]
+    assert len(firsts) == 2, firsts
+    for sql, index in zip(firsts, ("action_owner_open_idx", "action_org_open_idx"), strict=True):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert index in plan and "Sort" not in plan, plan
 
 
 def test_due_evaluations(world):

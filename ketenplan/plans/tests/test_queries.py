@@ -140,12 +140,14 @@ def test_execution_page_in_execution_stage_queries(client):
 
 
 def test_the_open_actions_index_holds_exactly_the_open_statuses():
-    """``action_open_due_idx`` spells the open statuses out (a model's Meta cannot name
-    the model's own constants): it must stay the same set as ``Action.OPEN_STATUSES``,
-    or the agenda's late actions would be read past it."""
+    """The partial indexes on open actions spell the open statuses out (a model's Meta
+    cannot name the model's own constants): they must stay the same set as
+    ``Action.OPEN_STATUSES``, or the agenda's late actions and "my work" would be read
+    past them."""
     from django.db.models import Q
 
     from ketenplan.plans.models import Action
 
-    index = next(i for i in Action._meta.indexes if i.name == "action_open_due_idx")
-    assert index.condition == Q(status__in=list(Action.OPEN_STATUSES))
+    for name in ("action_open_due_idx", "action_owner_open_idx", "action_org_open_idx"):
+        index = next(i for i in Action._meta.indexes if i.name == name)
+        assert index.condition == Q(status__in=list(Action.OPEN_STATUSES)), name
