@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.html import escape
 
 from ketenplan.accounts.models import Role
 from ketenplan.accounts.tests.factories import ProfessionalFactory
@@ -106,7 +107,7 @@ def test_calling_through_the_page(client, world, case):
     page = client.get(f"/meetings/crisis/{case.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert world.referrer.full_name in html and world.outsider.full_name not in html
+    assert escape(world.referrer.full_name) in html and escape(world.outsider.full_name) not in html
     starts = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         f"/meetings/crisis/{case.pk}/",
