@@ -505,7 +505,9 @@ def extras_markdown(result: dict) -> list[str]:
     if bookkeeping:
         lines.append(
             "- Counted apart from the queries: the API token's last-use time, written at most every "
-            "five minutes per token: " + ", ".join(f"{n}: {k} writes" for n, k in sorted(bookkeeping.items()))
+            "five minutes per token (writes per page: "
+            + ", ".join(f"{n} {k}" for n, k in sorted(bookkeeping.items()))
+            + ")"
         )
     slowest = result.get("slowest_profile")
     if slowest and "error" in slowest:

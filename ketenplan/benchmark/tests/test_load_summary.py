@@ -146,4 +146,4 @@ def test_bookkeeping_writes_are_summed_apart_and_named_in_the_summary(run, load)
     page = result["pages"]["API case detail"]
     assert page["queries"] == [12] and page["bookkeeping"] == 3
     assert result["pages"]["case page"]["bookkeeping"] == 0  # samples without the field
-    assert "API case detail: 3 writes" in run.markdown(result)
+    assert "(writes per page: API case detail 3)" in run.markdown(result)
