@@ -7,8 +7,10 @@ many goals, actions or contacts a case has.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import reduce
 
 from django.db.models import Case as Conditional
 from django.db.models import Prefetch, Q, QuerySet, Value, When
@@ -531,10 +533,8 @@ def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date
     (``ACTION_LIST_FIELDS``). For the first few only, ``my_first_actions``."""
     if user is None or not user.is_authenticated:
         return Action.objects.none()
-    owners = _my_owners(user)
-    mine = owners[0] if len(owners) == 1 else owners[0] | owners[1]
     due = _open_actions_due(user, due_within_days, today or timezone.localdate())
-    return _work_list(due.filter(mine), user)
+    return _work_list(due.filter(reduce(operator.or_, _my_owners(user))), user)
 
 
 def my_first_actions(
