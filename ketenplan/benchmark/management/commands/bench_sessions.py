@@ -97,7 +97,9 @@ class Command(BaseCommand):
             visible = visible_cases(user=user).order_by("-pk")
             sample = list(visible.values_list("pk", flat=True)[:cases])
             execution = list(visible.filter(stage=Stage.EXECUTION).values_list("pk", flat=True)[:cases])
-            shapes = visible.filter(pk__in=sample).values_list("pk", "stage", "case_director_id")
+            shapes = visible.filter(pk__in=sorted({*sample, *execution})).values_list(
+                "pk", "stage", "case_director_id"
+            )
             members = dict(
                 CaseMember.objects.filter(case_id__in=execution).values_list("case_id", "person_id")
             )
