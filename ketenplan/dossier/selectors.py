@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -295,13 +295,6 @@ def open_requests_to_my_organisation(*, user) -> QuerySet[InformationRequest]:
         .select_related("case")
         .only("due_on", "status", "question", "case__reference")
     )
-
-
-def open_requests_to_my_organisation_count(*, user) -> dict:
-    """``{"open": n, "overdue": m}`` for overviews such as "My work"."""
-    qs = requests_to_my_organisation(user=user, status=INBOX_OPEN)
-    today = timezone.localdate()
-    return qs.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
 
 
 def request_recipients(*, user, case: Case) -> QuerySet[Organisation]:
