@@ -16,7 +16,7 @@ from django.db import connections
 #: Writes that a request makes now and then, not because of what it shows: an API
 #: token's "last used" time, written at most every five minutes (``api.authentication``).
 #: Counted apart (``QueryMeter.bookkeeping``), so that a page's queries compare across runs.
-BOOKKEEPING = ('UPDATE "api_apitoken"',)
+BOOKKEEPING = ('UPDATE "api_apitoken" SET "last_used_at"',)
 
 
 class QueryMeter:

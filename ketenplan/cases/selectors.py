@@ -93,17 +93,19 @@ def case_get(*, user, pk: int, for_update: bool = False) -> Case:
         case = qs.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    case.repeat_source_checked = (user.pk, case.repeat_of_id)  # for whom, on which key
     reads.note_case(case)
     return case
 
 
 def visible_repeat_source(*, user, case: Case) -> Case | None:
     """The earlier case ``case`` repeats, when ``user`` may see it; otherwise None.
-    Decided by ``case_get``'s annotation when the case came from there."""
+    Decided by ``case_get``'s annotation when the case came from there for this user
+    and still repeats the same case; otherwise asked of the policy."""
     if case.repeat_of_id is None:
         return None
     visible = getattr(case, "repeat_source_visible", None)
-    if visible is None:
+    if visible is None or getattr(case, "repeat_source_checked", None) != (user.pk, case.repeat_of_id):
         visible = policy.can(user, "case.view", case.repeat_of)
     return case.repeat_of if visible else None
 

@@ -142,7 +142,8 @@ def refusal(case: Case, step_name: str, **ctx) -> str | None:
 def refusals(case: Case, steps: list[Step], contexts: dict[str, dict] | None = None) -> dict:
     """Why each of ``steps`` cannot be taken now (None when it can), by step name; a
     guard that several of them share with the same context is asked once (the two
-    weighing steps both need a final assessment)."""
+    weighing steps both need a final assessment). A guard's answer depends on the case
+    and its context only, and context values are plain (hashable) values."""
     answers: dict[tuple, str | None] = {}
     reasons = {}
     for step in steps:

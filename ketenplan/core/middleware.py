@@ -22,8 +22,10 @@ def region_locale_of(user) -> str:
 def remember_region_locale(session, user) -> None:
     """Keep the region words in the session: done at sign-in (``accounts.receivers``),
     so that no page pays for them, and the first of several pages opened at once does
-    not race the others to store them."""
-    session[REGION_LOCALE_SESSION_KEY] = region_locale_of(user)
+    not race the others to store them. Nothing for a professional without an
+    organisation (``region_locale`` asks again once they have one)."""
+    if getattr(user, "organisation_id", None):
+        session[REGION_LOCALE_SESSION_KEY] = region_locale_of(user)
 
 
 def region_locale(request) -> str:

@@ -22,6 +22,8 @@ Measured on the agenda and packets of a region (issue 6, ``bench_agenda``): p50 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 #: Youngest generation every 50,000 allocations (default 700); the older ones after 20
 #: and 100 collections of the one below (default 10 and 10).
@@ -40,3 +42,17 @@ def settle() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
+
+
+@contextmanager
+def settled() -> Iterator[None]:
+    """``settle`` for a measurement inside a process that goes on afterwards (a test, a
+    management command): the collector's thresholds and frozen objects are given back at
+    the end, so that nothing after it runs with a web worker's settings."""
+    thresholds = gc.get_threshold()
+    settle()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -31,7 +31,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ketenplan.benchmark.meter import metered
-from ketenplan.core.settle import settle
+from ketenplan.core.settle import settled
 
 #: The issue's target for the agenda and the packets, in milliseconds.
 TARGET_MS = 300
@@ -133,15 +133,16 @@ def measure(*, region_id: int | None = None, rounds: int = 5, attendees: int = 8
         first_build = Sample(lambda: services.agenda_prepare(actor=coordinator, meeting=meeting))
         for professional in table:  # warm-up: per-process caches, translations
             packet_for(user=professional, meeting=meeting)
-        settle()  # as a web worker settles after start-up (config.wsgi)
-        proposals = [Sample(lambda: agenda.propose(meeting)) for _ in range(rounds)]
-        for _ in range(rounds):
-            prepared = Sample(lambda: services.agenda_prepare(actor=coordinator, meeting=meeting))
-            packets = [Sample(lambda p=p: packet_for(user=p, meeting=meeting)) for p in table]
-            round_samples.append({"agenda_prepare": prepared, "packets": packets})
-        opened = [
-            [Sample(lambda p=p: packet_open(user=p, meeting=meeting)) for p in table] for _ in range(rounds)
-        ]
+        with settled():  # as a web worker settles after start-up (config.wsgi)
+            proposals = [Sample(lambda: agenda.propose(meeting)) for _ in range(rounds)]
+            for _ in range(rounds):
+                prepared = Sample(lambda: services.agenda_prepare(actor=coordinator, meeting=meeting))
+                packets = [Sample(lambda p=p: packet_for(user=p, meeting=meeting)) for p in table]
+                round_samples.append({"agenda_prepare": prepared, "packets": packets})
+            opened = [
+                [Sample(lambda p=p: packet_open(user=p, meeting=meeting)) for p in table]
+                for _ in range(rounds)
+            ]
         items = len(round_samples[-1]["agenda_prepare"].result)
         transaction.set_rollback(True)  # the data set stays as it was
 

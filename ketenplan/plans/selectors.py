@@ -530,7 +530,8 @@ def my_actions(*, user, due_within_days: int | None = DUE_SOON_DAYS, today: date
     """Open actions owned by the user or by the user's organisation in cases the user
     may see; by default only those overdue or due within ``due_within_days`` days.
     Each row has ``is_mine`` (owned by the user personally); read for a work list
-    (``ACTION_LIST_FIELDS``). For the first few only, ``my_first_actions``."""
+    (``ACTION_LIST_FIELDS``). For the first few (a work list such as "My work"), use
+    ``my_first_actions``: sorting all of them costs a large organisation dearly."""
     if user is None or not user.is_authenticated:
         return Action.objects.none()
     due = _open_actions_due(user, due_within_days, today or timezone.localdate())

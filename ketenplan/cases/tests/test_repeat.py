@@ -177,3 +177,60 @@ def test_the_case_page_links_the_earlier_case_only_for_those_who_may_see_it_at_n
     assert earlier.reference in page and f'href="/cases/{earlier.pk}/"' in page
     _, plain_queries = _case_page(client, world.coordinator, first_time)
     assert repeat_queries == plain_queries
+
+
+def test_the_earlier_case_through_emergency_access_only_while_it_lasts(client):
+    """Emergency access to the earlier case shows the link for its duration; emergency
+    access to the new case alone shows no more than the new case."""
+    from ketenplan.accounts.models import Role
+    from ketenplan.accounts.tests.factories import PASSWORD, ProfessionalFactory
+    from ketenplan.consent import services as consent_services
+    from ketenplan.core import policy
+
+    world = make_world()
+    world.shelter_worker = ProfessionalFactory(organisation=world.shelter, roles=[Role.PARTNER], mfa=True)
+    earlier = register(world)
+    again = register_again(world, victim_of(earlier), actor=world.outsider)
+    reason = "Called to the house: the father is there with a knife."
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        consent_services.emergency_access_open(
+            actor=world.outsider, reference=earlier.reference, password=PASSWORD, reason=reason
+        )
+        consent_services.emergency_access_open(
+            actor=world.shelter_worker, reference=again.reference, password=PASSWORD, reason=reason
+        )
+        page, _ = _case_page(client, world.outsider, again)
+        assert f'href="/cases/{earlier.pk}/"' in page
+        page, _ = _case_page(client, world.shelter_worker, again)
+        assert earlier.reference not in page
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        page, _ = _case_page(client, world.outsider, again)
+        assert earlier.reference not in page
+        # Whoever reads the case, the annotation says what the policy says.
+        for user in (world.outsider, world.coordinator):  # those who see the new case
+            case = services_selectors().case_get(user=user, pk=again.pk)
+            assert bool(case.repeat_source_visible) == policy.can(user, "case.view", earlier), user
+
+
+def test_the_annotation_counts_only_for_whom_and_on_which_key_it_was_read():
+    """A case read for one user and then asked about for another, or whose earlier case
+    changed in memory, is asked of the policy again."""
+    selectors = services_selectors()
+    world = make_world()
+    earlier = register(world)
+    again = register_again(world, victim_of(earlier), actor=world.outsider)
+    as_coordinator = selectors.case_get(user=world.coordinator, pk=again.pk)
+    assert selectors.visible_repeat_source(user=world.coordinator, case=as_coordinator) == earlier
+    assert selectors.visible_repeat_source(user=world.outsider, case=as_coordinator) is None
+    as_outsider = selectors.case_get(user=world.outsider, pk=again.pk)
+    assert selectors.visible_repeat_source(user=world.outsider, case=as_outsider) is None
+    own = register(world, actor=world.outsider, family_label="Family Vermeulen")
+    as_outsider.repeat_of = own  # as case_member_add does before it saves
+    assert selectors.visible_repeat_source(user=world.outsider, case=as_outsider) == own
+
+
+def services_selectors():
+    from ketenplan.cases import selectors
+
+    return selectors

@@ -20,3 +20,18 @@ def test_the_wsgi_application_loads_its_views_and_freezes_what_start_up_made(tmp
     assert int(frozen) > 10_000  # modules, URL patterns, views: what a full collection skips now
     assert views_loaded == "True"
     assert thresholds_set == "True"  # the collector runs less often in a worker
+
+
+def test_a_measurement_inside_a_process_gives_the_collector_back():
+    """``settled()`` (the agenda benchmark in a test or a command): a web worker's
+    settings for the measurement only."""
+    import gc
+
+    from ketenplan.core.settle import THRESHOLDS, settled
+
+    before = gc.get_threshold()
+    with settled():
+        assert gc.get_threshold() == THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
