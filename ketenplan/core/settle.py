@@ -14,9 +14,10 @@ The collector also runs less often (``THRESHOLDS``): by default its youngest gen
 is collected every 700 allocations of container objects, dozens of times in a request
 that reads a few thousand rows (a coordinator's preparation packet), each time walking
 what the request holds so far; almost all of it is freed by reference counting anyway.
-Measured on the agenda and packets of a region (issue 6, ``bench_agenda``): p50 265 ->
-248 ms, p95 about 330 -> 260 ms; a worker's memory stays well under its 250 MB budget
-(only reference cycles wait longer to be freed).
+Measured on the agenda and packets of a region (issue 6, ``bench_agenda``, one host):
+p50 265 -> 236 ms, p95 about 330 -> 265 ms; a worker's memory stays well under its
+250 MB budget (only reference cycles wait longer to be freed; gunicorn's
+``--max-requests`` is the backstop, docs/deployment.md).
 """
 
 from __future__ import annotations

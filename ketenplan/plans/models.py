@@ -145,6 +145,11 @@ class SafetyMeasure(models.Model):
         return self.description[:60]
 
 
+#: The condition of the partial indexes on open actions: ``Action.OPEN_STATUSES`` spelt
+#: out (a model's Meta cannot name the model's own constants; a test keeps them equal).
+OPEN_ACTION = Q(status__in=["open", "in_progress"])
+
+
 class Action(models.Model):
     """A concrete task with an owner and a deadline: from the dossier's action list or
     under a goal of the plan."""
@@ -203,12 +208,12 @@ class Action(models.Model):
             # coordination point owns thousands; plans.selectors.my_first_actions).
             models.Index(
                 fields=["owner", "due_on", "id"],
-                condition=Q(status__in=["open", "in_progress"]),
+                condition=OPEN_ACTION,
                 name="action_owner_open_idx",
             ),
             models.Index(
                 fields=["owner_organisation", "due_on", "id"],
-                condition=Q(status__in=["open", "in_progress"]),
+                condition=OPEN_ACTION,
                 name="action_org_open_idx",
             ),
             models.Index(fields=["case", "status"], name="action_case_idx"),
@@ -217,7 +222,7 @@ class Action(models.Model):
             # from the index alone (PostgreSQL; no row of a done action is read).
             models.Index(
                 fields=["case", "due_on"],
-                condition=Q(status__in=["open", "in_progress"]),
+                condition=OPEN_ACTION,
                 name="action_open_due_idx",
             ),
         ]

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ketenplan.cases import services
+from ketenplan.cases import selectors, services
 from ketenplan.cases.models import Case, MemberRole, Stage
 from ketenplan.cases.tests.factories import case_at, make_world, register, weigh
 from ketenplan.methods.schedule import add_months
@@ -148,9 +150,6 @@ def test_a_repeat_names_the_earlier_case_only_to_those_who_may_see_it():
 
 
 def _case_page(client, user, case):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(user)
     client.get(case.get_absolute_url())  # warm per-process caches
     with CaptureQueriesContext(connection) as queries:
@@ -209,14 +208,13 @@ def test_the_earlier_case_through_emergency_access_only_while_it_lasts(client):
         assert earlier.reference not in page
         # Whoever reads the case, the annotation says what the policy says.
         for user in (world.outsider, world.coordinator):  # those who see the new case
-            case = services_selectors().case_get(user=user, pk=again.pk)
+            case = selectors.case_get(user=user, pk=again.pk)
             assert bool(case.repeat_source_visible) == policy.can(user, "case.view", earlier), user
 
 
 def test_the_annotation_counts_only_for_whom_and_on_which_key_it_was_read():
     """A case read for one user and then asked about for another, or whose earlier case
     changed in memory, is asked of the policy again."""
-    selectors = services_selectors()
     world = make_world()
     earlier = register(world)
     again = register_again(world, victim_of(earlier), actor=world.outsider)
@@ -229,8 +227,3 @@ def test_the_annotation_counts_only_for_whom_and_on_which_key_it_was_read():
     as_outsider.repeat_of = own  # as case_member_add does before it saves
     assert selectors.visible_repeat_source(user=world.outsider, case=as_outsider) == own
 
-
-def services_selectors():
-    from ketenplan.cases import selectors
-
-    return selectors
